@@ -1,0 +1,54 @@
+package io.probesim.probes;
+
+/**
+ * The documented behaviour of a time, as data. Only what differs between eras lives here;
+ * the code reads these fields instead of branching on the year.
+ */
+public enum Era {
+    /** 2.6.17, seed 000: the i386 booster, plain-store arm/disarm, synchronize_sched. */
+    E2006("2006", "kprobes with the first booster (seed 000): int3 + single-step, boosted slots, synchronize_sched before freeing", true, BoosterTable.SEED_000, true, SlotFreeing.IMMEDIATE),
+    /** 2.6.34, seed 001: optprobes (issue 4); booster off under CONFIG_PREEMPT. */
+    E2010("2010", "jump optimization (seed 001): optprobes wait for a quiescent period, text_poke_smp under stop_machine", true, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED),
+    E2017("2017", "text_poke_bp int3 protocol, synchronize_rcu_tasks before optimizing, uprobes push emulation (seed 004)", true, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED),
+    MODERN("modern", "today's kernels: every safety measure of the matrix on", false, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED);
+
+    /** How a freed instruction slot becomes reusable. */
+    public enum SlotFreeing { IMMEDIATE, DIRTY_IF_BOOSTED }
+
+    /** Which table decides boostability. (Modern can_boost arrives with issue 4.) */
+    public enum BoosterTable { SEED_000 }
+
+    private final String dslName;
+    private final String description;
+    private final boolean postHandlerBeforeFixups;
+    private final BoosterTable boosterTable;
+    private final boolean boostWherePreemptionDisabled;
+    private final SlotFreeing slotFreeing;
+
+    Era(String dslName, String description, boolean postHandlerBeforeFixups, BoosterTable boosterTable,
+        boolean boostWherePreemptionDisabled, SlotFreeing slotFreeing) {
+        this.dslName = dslName;
+        this.description = description;
+        this.postHandlerBeforeFixups = postHandlerBeforeFixups;
+        this.boosterTable = boosterTable;
+        this.boostWherePreemptionDisabled = boostWherePreemptionDisabled;
+        this.slotFreeing = slotFreeing;
+    }
+
+    public String dslName() { return dslName; }
+    public String description() { return description; }
+    /** The 2006 i386 code called the post handler before resume_execution's fixups. */
+    public boolean postHandlerBeforeFixups() { return postHandlerBeforeFixups; }
+    public BoosterTable boosterTable() { return boosterTable; }
+    /**
+     * On CONFIG_PREEMPT, seed 000 boosts only where preemption is already disabled at the
+     * probe point; later kernels do not boost on CONFIG_PREEMPT at all.
+     */
+    public boolean boostWherePreemptionDisabled() { return boostWherePreemptionDisabled; }
+    public SlotFreeing slotFreeing() { return slotFreeing; }
+
+    public static java.util.Optional<Era> byName(String name) {
+        for (Era e : values()) if (e.dslName.equals(name)) return java.util.Optional.of(e);
+        return java.util.Optional.empty();
+    }
+}

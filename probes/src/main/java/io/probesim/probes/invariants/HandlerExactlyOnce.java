@@ -1,0 +1,78 @@
+package io.probesim.probes.invariants;
+
+import io.probesim.sim.Violations;
+import io.probesim.sim.log.Event;
+import io.probesim.sim.log.EventListener;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * handler-exactly-once, read off the event log: every int3 trap at an address where probes
+ * are registered must see, before that trap is done, exactly one pre-handler call or one
+ * counted miss for each of them. Registration state is rebuilt from the log too, so the check
+ * does not trust the kprobes core's own bookkeeping.
+ */
+public final class HandlerExactlyOnce implements EventListener {
+
+    public static final String NAME = "handler-exactly-once";
+
+    private final Violations violations;
+    private final TreeMap<Long, List<String>> registered = new TreeMap<>();
+    private final TreeMap<Integer, ArrayDeque<Hit>> open = new TreeMap<>();
+
+    private record Hit(long addr, List<String> pending) {}
+
+    public HandlerExactlyOnce(Violations violations) {
+        this.violations = violations;
+    }
+
+    @Override
+    public void onEvent(Event e) {
+        switch (e.kind()) {
+            case "kprobe-register" -> registered.computeIfAbsent(addr(e), a -> new ArrayList<>()).add(e.field("probe"));
+            case "kprobe-unregister" -> {
+                List<String> names = registered.get(addr(e));
+                if (names != null) {
+                    names.remove(e.field("probe"));
+                    if (names.isEmpty()) registered.remove(addr(e));
+                }
+            }
+            case "int3" -> {
+                List<String> names = registered.get(parse(e.field("ip")));
+                stack(e.cpu()).push(new Hit(parse(e.field("ip")), names == null ? new ArrayList<>() : new ArrayList<>(names)));
+            }
+            case "kprobe-pre", "kprobe-miss" -> {
+                ArrayDeque<Hit> hits = stack(e.cpu());
+                Hit top = hits.peek();
+                if (top == null || !top.pending().remove(e.field("probe"))) {
+                    violations.report(NAME, e.kind().equals("kprobe-pre") ? "pre handler of " + e.field("probe")
+                            + " called without a pending hit (called twice?)" : "miss counted for " + e.field("probe")
+                            + " without a pending hit", e.cpu());
+                }
+            }
+            case "int3-done" -> {
+                Hit top = stack(e.cpu()).poll();
+                if (top != null && !top.pending().isEmpty()) {
+                    violations.report(NAME, "hit at 0x" + Long.toHexString(top.addr()) + " ended with neither a pre handler call nor a miss for "
+                            + top.pending(), e.cpu());
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private ArrayDeque<Hit> stack(int cpu) {
+        return open.computeIfAbsent(cpu, c -> new ArrayDeque<>());
+    }
+
+    private static long addr(Event e) {
+        return parse(e.field("addr"));
+    }
+
+    private static long parse(String hex) {
+        return Long.parseUnsignedLong(hex.substring(2), 16);
+    }
+}

@@ -1,0 +1,232 @@
+package io.probesim.probes.kprobes;
+
+import io.probesim.probes.Knob;
+import io.probesim.probes.ProbeConfig;
+import io.probesim.x86.kernel.HostContext;
+import io.probesim.x86.kernel.Kernel;
+import io.probesim.x86.kernel.SymbolTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The generic kprobes core (kernel/kprobes.c): the 64-bucket hash table keyed by address,
+ * registration with the kernel's errno results, aggregation of probes at one address,
+ * unregistration with its wait, per-CPU current_kprobe and control blocks. Everything
+ * instruction-specific is behind {@link KprobesArch}.
+ */
+public final class Kprobes {
+
+    public static final int TABLE_BITS = 6;
+
+    private final Kernel kernel;
+    private final ProbeConfig config;
+    private final List<List<Kprobe>> table = new ArrayList<>();
+    private final KprobeCtlblk[] ctlblk;
+    private final KprobesArch arch;
+    private final Kprobe.HitListener hitLog;
+    private boolean mutexHeld;
+    private int registrations;
+
+    public Kprobes(Kernel kernel, ProbeConfig config, Function<Kprobes, KprobesArch> archFactory) {
+        this.kernel = kernel;
+        this.config = config;
+        for (int i = 0; i < 1 << TABLE_BITS; i++) table.add(new ArrayList<>());
+        this.ctlblk = new KprobeCtlblk[kernel.cpuCount()];
+        for (int i = 0; i < ctlblk.length; i++) ctlblk[i] = new KprobeCtlblk();
+        this.hitLog = new Kprobe.HitListener() {
+            @Override
+            public void preHandler(Kprobe p) {
+                log(p, "kprobe-pre");
+            }
+
+            @Override
+            public void missed(Kprobe p) {
+                log(p, "kprobe-miss");
+            }
+
+            private void log(Kprobe p, String kind) {
+                int cpu = currentCpu;
+                kernel.log(cpu, kernel.cpu(cpu).current(), kind, "probe", p.name(), "addr", hex(p.address()));
+            }
+        };
+        this.arch = archFactory.apply(this);
+    }
+
+    /** The CPU whose trap is being handled (set by the arch layer around handler calls). */
+    private int currentCpu;
+
+    public Kernel kernel() { return kernel; }
+    public ProbeConfig config() { return config; }
+    public KprobesArch arch() { return arch; }
+
+    // --- registration -------------------------------------------------------------------
+
+    /** register_kprobe(): 0, or a KprobeException carrying the errno. */
+    public int register(HostContext ctx, Kprobe p) {
+        if (p.registered) throw new KprobeException(Errno.EINVAL, "probe " + p + " is already registered");
+        long addr = resolve(p);
+        SymbolTable symbols = kernel.symbols();
+        if (!symbols.isText(addr)) {
+            throw new KprobeException(Errno.EINVAL, "0x" + Long.toHexString(addr) + " is not kernel text");
+        }
+        if (symbols.isBlacklisted(addr)) {
+            throw new KprobeException(Errno.EINVAL, symbols.describe(addr) + " is on the kprobe blacklist");
+        }
+        SymbolTable.Symbol fn = symbols.containing(addr).orElseThrow(() ->
+                new KprobeException(Errno.EINVAL, "0x" + Long.toHexString(addr) + " is in no known function"));
+        arch.checkInstructionBoundary(addr, fn);
+        p.addr = addr;
+        p.nmissed = 0;
+        p.setName(uniqueName(symbols.describe(addr)));
+        lock(ctx);
+        try {
+            Kprobe old = get(addr);
+            if (old != null) {
+                registerAggregate(ctx, old, p);
+            } else {
+                arch.prepare(ctx, p);
+                p.registered = true;
+                bucket(addr).add(p);
+                ctx.log("kprobe-register", "probe", p.name(), "addr", hex(addr));
+                if ((p.flags & Kprobe.FLAG_DISABLED) == 0) arch.arm(ctx, p);
+            }
+        } finally {
+            unlock();
+        }
+        ctx.charge(CostOf.REGISTER);
+        return 0;
+    }
+
+    private void registerAggregate(HostContext ctx, Kprobe old, Kprobe p) {
+        Kprobe ap = old;
+        if (!old.isAggregator()) {
+            ap = Kprobe.aggregatorFor(old);
+            ap.list.add(old);
+            List<Kprobe> b = bucket(old.addr);
+            b.set(b.indexOf(old), ap);
+        }
+        p.opcode = ap.opcode;
+        p.ainsn = ap.ainsn;
+        p.registered = true;
+        ap.list.add(p);
+        ctx.log("kprobe-register", "probe", p.name(), "addr", hex(p.addr), "aggregated", ap.name());
+    }
+
+    private long resolve(Kprobe p) {
+        boolean hasSymbol = p.symbol() != null;
+        boolean hasAddr = p.addr != 0;
+        if (hasSymbol == hasAddr) {
+            throw new KprobeException(Errno.EINVAL, hasSymbol
+                    ? "give a symbol or an address, not both" : "give a symbol or an address");
+        }
+        if (!hasSymbol) return p.addr + p.offset();
+        return kernel.symbols().lookup(p.symbol())
+                .map(s -> s.address() + p.offset())
+                .orElseThrow(() -> new KprobeException(Errno.ENOENT, "unknown symbol '" + p.symbol() + "'"));
+    }
+
+    /** unregister_kprobe(): disarm and unhash under the mutex, wait, then free the slot. */
+    public void unregister(HostContext ctx, Kprobe p) {
+        if (!p.registered) throw new KprobeException(Errno.EINVAL, "probe " + p + " is not registered");
+        boolean freeArch;
+        lock(ctx);
+        try {
+            Kprobe ap = get(p.addr);
+            if (ap == p) {
+                arch.disarm(ctx, p);
+                bucket(p.addr).remove(p);
+                freeArch = true;
+            } else {
+                ap.list.remove(p);
+                freeArch = ap.list.isEmpty();
+                if (freeArch) {
+                    arch.disarm(ctx, ap);
+                    bucket(p.addr).remove(ap);
+                }
+            }
+            p.registered = false;
+            ctx.log("kprobe-unregister", "probe", p.name(), "addr", hex(p.addr));
+        } finally {
+            unlock();
+        }
+        if (!config.has(Knob.SKIP_SYNC_BEFORE_FREE)) {
+            waitForQuiescence(ctx);
+        }
+        if (freeArch) arch.remove(ctx, p);
+        ctx.charge(CostOf.UNREGISTER);
+    }
+
+    /** The quiescent-period wait of this era (2006: synchronize_sched). */
+    public void waitForQuiescence(HostContext ctx) {
+        kernel.rcu().synchronizeSched(ctx);
+    }
+
+    private void lock(HostContext ctx) {
+        ctx.waitUntil("kprobe_mutex", () -> !mutexHeld);
+        mutexHeld = true;
+    }
+
+    private void unlock() {
+        mutexHeld = false;
+        kernel.noteProgress();
+    }
+
+    // --- lookup and per-CPU state ----------------------------------------------------------
+
+    /** get_kprobe(): the probe (or aggregator) hashed at `addr`. */
+    public Kprobe get(long addr) {
+        for (Kprobe p : bucket(addr)) if (p.addr == addr) return p;
+        return null;
+    }
+
+    public KprobeCtlblk ctlblk(int cpu) {
+        return ctlblk[cpu];
+    }
+
+    /** kprobe_running() */
+    public Kprobe running(int cpu) {
+        return ctlblk[cpu].current;
+    }
+
+    /** Runs the pre handler(s), logging each call for the handler-exactly-once invariant. */
+    public int callPreHandlers(int cpu, Kprobe p, io.probesim.x86.kernel.PtRegs regs) {
+        currentCpu = cpu;
+        return p.callPreHandlers(regs, hitLog);
+    }
+
+    public void countMiss(int cpu, Kprobe p) {
+        currentCpu = cpu;
+        p.incNmissed(hitLog);
+    }
+
+    private List<Kprobe> bucket(long addr) {
+        int h = (int) ((addr * 0x9E3779B97F4A7C15L) >>> (64 - TABLE_BITS));
+        return table.get(h);
+    }
+
+    private String uniqueName(String base) {
+        registrations++;
+        for (List<Kprobe> b : table) {
+            for (Kprobe k : b) {
+                if (base.equals(k.name()) || (k.isAggregator() && k.list.stream().anyMatch(c -> base.equals(c.name())))) {
+                    return base + "#" + registrations;
+                }
+            }
+        }
+        return base;
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Host-side costs of the registration paths (cycles). */
+    static final class CostOf {
+        private CostOf() {}
+
+        static final long REGISTER = 3_000;
+        static final long UNREGISTER = 2_000;
+    }
+}

@@ -1,0 +1,330 @@
+package io.probesim.probes.kprobes.x86;
+
+import io.probesim.probes.Era;
+import io.probesim.probes.Knob;
+import io.probesim.probes.kprobes.ArchInsn;
+import io.probesim.probes.kprobes.Errno;
+import io.probesim.probes.kprobes.InsnSlots;
+import io.probesim.probes.kprobes.Kprobe;
+import io.probesim.probes.kprobes.KprobeCtlblk;
+import io.probesim.probes.kprobes.KprobeException;
+import io.probesim.probes.kprobes.KprobeStatus;
+import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.KprobesArch;
+import io.probesim.x86.decode.DecodeException;
+import io.probesim.x86.decode.Decoder;
+import io.probesim.x86.decode.Instruction;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.format.AttFormatter;
+import io.probesim.x86.kernel.HostContext;
+import io.probesim.x86.kernel.Kernel;
+import io.probesim.x86.kernel.PtRegs;
+import io.probesim.x86.kernel.SimCpu;
+import io.probesim.x86.kernel.SymbolTable;
+import io.probesim.x86.kernel.Task;
+import io.probesim.x86.kernel.TrapHandler;
+
+/**
+ * The x86 half of kprobes (arch/x86/kernel/kprobes): preparing the out-of-line copy, arming
+ * with int3, the int3 handler (kprobe_handler), single-stepping with TF and the debug-trap
+ * handler with resume_execution's fixups, and the 2006 booster.
+ */
+public final class X86Kprobes implements KprobesArch, TrapHandler {
+
+    static final byte BREAKPOINT = (byte) 0xCC;
+    /** MAX_INSN_SIZE of 2006 i386: the slot holds the copy and the booster's 5-byte jmp. */
+    static final int MAX_INSN_SIZE = 16;
+    private static final int JMP_REL32_SIZE = 5;
+
+    private final Kprobes core;
+    private final Kernel kernel;
+    private final InsnSlots slots;
+
+    public X86Kprobes(Kprobes core) {
+        this.core = core;
+        this.kernel = core.kernel();
+        this.slots = InsnSlots.forKprobes(kernel, MAX_INSN_SIZE);
+        kernel.traps().register(this);
+    }
+
+    public InsnSlots slots() {
+        return slots;
+    }
+
+    // --- preparation ---------------------------------------------------------------------
+
+    @Override
+    public void checkInstructionBoundary(long addr, SymbolTable.Symbol fn) {
+        byte[] code = recoveredBytes(fn.address(), (int) fn.size());
+        long at = fn.address();
+        while (at < addr) {
+            Instruction insn = decodeIn(code, fn.address(), at);
+            if (at + insn.length() > addr) {
+                throw new KprobeException(Errno.EILSEQ, kernel.symbols().describe(addr) + " is not on an instruction boundary: it is inside "
+                        + AttFormatter.format(insn).trim() + " at " + kernel.symbols().describe(at));
+            }
+            at += insn.length();
+        }
+    }
+
+    /** The function's bytes with every int3 of a registered probe replaced by the byte it hides. */
+    private byte[] recoveredBytes(long start, int size) {
+        byte[] code = kernel.memory().read(start, size);
+        for (int i = 0; i < size; i++) {
+            Kprobe p = core.get(start + i);
+            if (p != null && code[i] == BREAKPOINT) code[i] = p.savedOpcode();
+        }
+        return code;
+    }
+
+    private Instruction decodeIn(byte[] code, long base, long at) {
+        try {
+            return Decoder.decode(code, (int) (at - base), at, Mode.BITS64);
+        } catch (DecodeException e) {
+            throw new KprobeException(Errno.EILSEQ, "cannot decode " + kernel.symbols().describe(at) + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void prepare(HostContext ctx, Kprobe p) {
+        byte[] bytes = recoveredBytes(p.address(), 15);
+        Instruction insn = decodeIn(bytes, p.address(), p.address());
+        if (insn.bytes()[0] == BREAKPOINT) {
+            throw new KprobeException(Errno.EINVAL, "the instruction at " + p + " is itself an int3");
+        }
+        if (insn.ripRelative()) {
+            throw new KprobeException(Errno.EINVAL, "RIP-relative instruction at " + p + " ("
+                    + AttFormatter.format(insn).trim() + "): its displacement fixup arrives with issue 4");
+        }
+        long slot = slots.get(ctx, () -> core.waitForQuiescence(ctx));
+        kernel.memory().poke(slot, insn.bytes());
+        ctx.log("slot-write", "slot", hex(slot), "insn", AttFormatter.format(insn).trim());
+        p.setSavedOpcode(bytes[0]);
+        p.setAinsn(new ArchInsn(slot, insn.length(), canBoost(insn) ? 0 : -1));
+    }
+
+    /** The 2006 table looks at the first opcode byte; in 64-bit mode a REX prefix is skipped. */
+    static boolean canBoost(Instruction insn) {
+        byte[] b = insn.bytes();
+        int i = 0;
+        if ((b[0] & 0xf0) == 0x40 && b.length > 1) i = 1;
+        return BoostTable2006.canBoost(b[i] & 0xff);
+    }
+
+    @Override
+    public void arm(HostContext ctx, Kprobe p) {
+        kernel.textPatcher().poke(ctx, p.address(), new byte[]{BREAKPOINT}, "arm " + p.name());
+    }
+
+    @Override
+    public void disarm(HostContext ctx, Kprobe p) {
+        kernel.textPatcher().poke(ctx, p.address(), new byte[]{p.savedOpcode()}, "disarm " + p.name());
+    }
+
+    @Override
+    public void remove(HostContext ctx, Kprobe p) {
+        ArchInsn a = p.ainsn();
+        boolean dirty = core.config().era().slotFreeing() == Era.SlotFreeing.DIRTY_IF_BOOSTED && a.boostable() == 1;
+        slots.free(ctx, a.slot(), dirty);
+    }
+
+    // --- the int3 handler ----------------------------------------------------------------
+
+    @Override
+    public boolean onBreakpoint(SimCpu sc, PtRegs regs) {
+        int cpu = sc.id();
+        long addr = regs.getIp() - 1;
+        Task task = sc.current();
+        KprobeCtlblk kcb = core.ctlblk(cpu);
+        preemptDisable(task);
+        sc.addCycles(Costs.KPROBE_HANDLER);
+
+        if (core.running(cpu) != null) {
+            Kprobe p = core.get(addr);
+            if (p != null) {
+                return reenter(sc, regs, kcb, p);
+            }
+            if (kernel.memory().read8(addr) != (BREAKPOINT & 0xff)) {
+                // Removed while we trapped on it: run the original instruction again.
+                regs.setIp(addr);
+                preemptEnable(task);
+                return true;
+            }
+            preemptEnable(task);
+            return false;
+        }
+
+        Kprobe p = core.get(addr);
+        if (p == null) {
+            if (kernel.memory().read8(addr) != (BREAKPOINT & 0xff)) {
+                kernel.log(cpu, task, "kprobe-gone", "addr", hex(addr));
+                regs.setIp(addr);
+                preemptEnable(task);
+                return true;
+            }
+            preemptEnable(task);
+            return false;
+        }
+
+        kcb.setStatus(KprobeStatus.HIT_ACTIVE);
+        kcb.setCurrent(p, regs.getFlags());
+        sc.addCycles(Costs.HANDLER_CALL);
+        if (core.callPreHandlers(cpu, p, regs) != 0) {
+            // The handler moved ip: no single-step, no post handler.
+            kcb.resetCurrent();
+            preemptEnable(task);
+            return true;
+        }
+        if (mayBoost(p, task)) {
+            kcb.resetCurrent();
+            regs.setIp(p.ainsn().slot());
+            preemptEnable(task);
+            kernel.log(cpu, task, "kprobe-boost", "probe", p.name(), "slot", hex(p.ainsn().slot()));
+            return true;
+        }
+        prepareSingleStep(p, regs);
+        kcb.setStatus(KprobeStatus.HIT_SS);
+        kernel.log(cpu, task, "kprobe-ss", "probe", p.name(), "slot", hex(p.ainsn().slot()));
+        return true;
+    }
+
+    /** A hit while another probe is being handled: count a miss, step it without handlers. */
+    private boolean reenter(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p) {
+        if (kcb.status() == KprobeStatus.REENTER) {
+            kernel.traps().panic(sc, "unrecoverable kprobe reentry at " + p.name() + " (status REENTER)");
+        }
+        kcb.savePrevious();
+        kcb.setCurrent(p, regs.getFlags());
+        core.countMiss(sc.id(), p);
+        prepareSingleStep(p, regs);
+        kcb.setStatus(KprobeStatus.REENTER);
+        kernel.log(sc.id(), sc.current(), "kprobe-reenter", "probe", p.name());
+        return true;
+    }
+
+    /**
+     * Seed 000: boost only a probe without a post handler whose copy has been measured; on
+     * CONFIG_PREEMPT only where preemption was already disabled at the probe point (2006), or
+     * never (later eras). The knob drops the preemption rule.
+     */
+    private boolean mayBoost(Kprobe p, Task task) {
+        if (p.ainsn().boostable() != 1 || p.hasPostHandler()) return false;
+        if (!kernel.config().preempt() || core.config().has(Knob.BOOST_PREEMPTIBLE)) return true;
+        int countAtProbePoint = task.preemptCount() - 1;
+        return core.config().era().boostWherePreemptionDisabled() && countAtProbePoint > 0;
+    }
+
+    private static void prepareSingleStep(Kprobe p, PtRegs regs) {
+        regs.setFlags((regs.getFlags() | SimCpu.TF) & ~SimCpu.IF);
+        regs.setIp(p.ainsn().slot());
+    }
+
+    // --- the debug trap handler --------------------------------------------------------------
+
+    @Override
+    public boolean onDebug(SimCpu sc, PtRegs regs) {
+        int cpu = sc.id();
+        KprobeCtlblk kcb = core.ctlblk(cpu);
+        Kprobe cur = core.running(cpu);
+        if (cur == null) return false;
+        sc.addCycles(Costs.POST_PROCESS);
+        boolean reentered = kcb.status() == KprobeStatus.REENTER;
+        boolean postFirst = core.config().era().postHandlerBeforeFixups();
+        if (postFirst) callPostHandler(sc, regs, kcb, cur, reentered);
+        resumeExecution(sc, cur, regs, kcb);
+        regs.setFlags(regs.getFlags() | kcb.savedFlags());
+        if (!postFirst) callPostHandler(sc, regs, kcb, cur, reentered);
+        if (reentered) {
+            kcb.restorePrevious();
+        } else {
+            kcb.resetCurrent();
+            kcb.setStatus(KprobeStatus.NONE);
+        }
+        preemptEnable(sc.current());
+        return true;
+    }
+
+    private void callPostHandler(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe cur, boolean reentered) {
+        if (reentered || !cur.hasPostHandler()) return;
+        kcb.setStatus(KprobeStatus.HIT_SSDONE);
+        kernel.log(sc.id(), sc.current(), "kprobe-post", "probe", cur.name());
+        sc.addCycles(Costs.HANDLER_CALL);
+        cur.postHandler().handle(cur, regs, 0);
+    }
+
+    /**
+     * After the single-step the registers describe the copy's execution; make them describe
+     * the original's: the pushf image, the return address a call pushed, and ip. The first
+     * step of a boostable (state 0) copy also measures it and writes the jmp back.
+     */
+    private void resumeExecution(SimCpu sc, Kprobe p, PtRegs regs, KprobeCtlblk kcb) {
+        ArchInsn a = p.ainsn();
+        long copy = a.slot();
+        long orig = p.address();
+        var mem = kernel.memory();
+        regs.setFlags(regs.getFlags() & ~SimCpu.TF);
+        byte[] insn = mem.read(copy, a.length());
+        int i = (insn[0] & 0xf0) == 0x40 && insn.length > 1 ? 1 : 0;
+        int op = insn[i] & 0xff;
+        long tos = regs.getSp();
+        switch (op) {
+            case 0x9c -> { // pushf: the image must not show our TF/IF changes
+                long image = mem.read64(tos);
+                mem.write64(tos, (image & ~(SimCpu.TF | SimCpu.IF)) | kcb.oldFlags());
+            }
+            case 0xc2, 0xc3, 0xca, 0xcb, 0xcf, 0xea -> { // ret, lret, iret, far jmp: ip is right
+                if (a.boostable() == 0) a.setBoostable(1);
+                return;
+            }
+            case 0xe8 -> mem.write64(tos, orig + (mem.read64(tos) - copy)); // call rel32
+            case 0x9a -> mem.write64(tos, orig + (mem.read64(tos) - copy)); // far call (32-bit)
+            case 0xff -> {
+                int reg = (insn[i + 1] >> 3) & 7;
+                if (reg == 2 || reg == 3) { // indirect call: fix the return address only
+                    mem.write64(tos, orig + (mem.read64(tos) - copy));
+                    return;
+                }
+                if (reg == 4 || reg == 5) return; // indirect jmp: ip is right
+            }
+            default -> { }
+        }
+        long ip = regs.getIp();
+        if (a.boostable() == 0) {
+            if (ip > copy && (ip - copy) + JMP_REL32_SIZE < MAX_INSN_SIZE) {
+                writeJmp(sc, ip, orig + (ip - copy));
+                a.setBoostable(1);
+            } else {
+                a.setBoostable(-1);
+            }
+        }
+        regs.setIp(orig + (ip - copy));
+    }
+
+    private void writeJmp(SimCpu sc, long at, long target) {
+        long rel = target - (at + JMP_REL32_SIZE);
+        byte[] jmp = {(byte) 0xe9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)};
+        kernel.memory().poke(at, jmp);
+        kernel.log(sc.id(), sc.current(), "slot-write", "slot", hex(at), "insn", "jmp 0x" + Long.toHexString(target));
+    }
+
+    private static void preemptDisable(Task t) {
+        t.preemptDisable();
+    }
+
+    private static void preemptEnable(Task t) {
+        t.preemptEnableNoResched();
+    }
+
+    private static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** Cycles of the handler paths themselves (the trap entry and iret are the kernel's). */
+    static final class Costs {
+        private Costs() {}
+
+        static final long KPROBE_HANDLER = 150;
+        static final long HANDLER_CALL = 40;
+        static final long POST_PROCESS = 150;
+    }
+}

@@ -1,0 +1,28 @@
+package io.probesim.scenario;
+
+import java.util.Map;
+
+/**
+ * What a host task's body can do, implemented by the engine's runner. Calls arrive in the order
+ * the script makes them, on whatever thread runs {@link HostTaskScript#run}. A call may block
+ * in simulated time (sleep, unregister waiting for a grace period). Throw
+ * {@link HostOpsException} to report a mistake at the script line of the call.
+ */
+public interface HostOps {
+    /**
+     * Registers a kprobe. {@code target} is a symbol with an optional offset ("target+1").
+     * {@code options}: "pre" and "post" map to {@link groovy.lang.Closure}s taking the registers
+     * (absent when not given); other keys are passed through unchanged, in script order.
+     *
+     * @return the probe's handle, given back to {@link #unregister}
+     */
+    Object kprobe(String target, Map<String, Object> options);
+
+    void unregister(Object probe);
+
+    /** Sleeps for {@code ps} picoseconds of simulated time. */
+    void sleep(long ps);
+
+    /** A line for the event log. */
+    void log(String message);
+}

@@ -1,0 +1,82 @@
+package io.probesim.scenario;
+
+import groovy.lang.Closure;
+import groovy.lang.GString;
+import groovy.lang.Script;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The words of a host task's body; each forwards to {@link HostOps}. Plain Groovy (def, loops,
+ * if) works around them.
+ */
+public final class HostTaskDelegate extends DslBlock {
+    static final Map<String, String> WORDS = new LinkedHashMap<>();
+
+    static {
+        WORDS.put("kprobe", "def p = kprobe 'target', pre: { regs -> }, post: { regs -> }");
+        WORDS.put("unregister", "unregister p");
+        WORDS.put("sleep", "sleep 30.us");
+        WORDS.put("log", "log 'text'");
+        register("a host task", WORDS);
+    }
+
+    private static final Set<String> KPROBE_OPTIONS = Set.of("pre", "post");
+
+    private final HostOps ops;
+
+    HostTaskDelegate(ScriptContext ctx, Script script, HostOps ops) {
+        super(ctx, script);
+        this.ops = ops;
+    }
+
+    @Override String block() { return "a host task"; }
+    @Override Map<String, String> words() { return WORDS; }
+
+    public Object kprobe(Map<?, ?> opts, Object target) {
+        checkKeys("kprobe", opts, KPROBE_OPTIONS);
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : opts.entrySet()) {
+            if (!(e.getValue() instanceof Closure<?>)) {
+                throw wrong("kprobe", e.getKey() + ": expects a handler { regs -> ... }, not " + describe(e.getValue()));
+            }
+            options.put(String.valueOf(e.getKey()), e.getValue());
+        }
+        return ops.kprobe(stringArg("kprobe", target), options);
+    }
+
+    public Object kprobe(Object target) {
+        return ops.kprobe(stringArg("kprobe", target), new LinkedHashMap<>());
+    }
+
+    public void unregister(Object probe) {
+        if (probe == null) {
+            throw wrong("unregister", "got null: the probe handle is not set");
+        }
+        ops.unregister(probe);
+    }
+
+    public void sleep(SimDuration d) {
+        ops.sleep(d.ps());
+    }
+
+    /**
+     * What {@code sleep x} in a script calls (see {@link SleepRewrite}): Groovy would otherwise
+     * run its own sleep(long), a real Thread.sleep in milliseconds, on a bare number.
+     */
+    public void sleep$sim(Object d) {
+        if (d instanceof SimDuration sd) {
+            sleep(sd);
+        } else if (d instanceof Number n) {
+            throw wrong("sleep", "needs a duration with a unit, e.g. sleep " + n + ".us");
+        } else {
+            throw wrong("sleep", "expects a duration such as 30.us, not " + describe(d));
+        }
+    }
+
+    public void log(Object message) {
+        ops.log(message instanceof String || message instanceof GString ? message.toString() : String.valueOf(message));
+    }
+}

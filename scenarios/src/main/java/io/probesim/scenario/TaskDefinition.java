@@ -1,0 +1,20 @@
+package io.probesim.scenario;
+
+import groovy.lang.Closure;
+
+/** A task of a scenario: x86 code started at a symbol, or a host (Groovy) task. */
+public sealed interface TaskDefinition permits TaskDefinition.X86Task, TaskDefinition.HostTask {
+    String name();
+    int cpu();
+    /** Script line of the {@code task} word, for errors found later (e.g. an unknown entry symbol). */
+    int line();
+
+    /** {@code task 'worker', cpu: 0, entry: 'worker'}: a kernel thread running x86 code from {@code entry}. */
+    record X86Task(String name, int cpu, String entry, int line) implements TaskDefinition {}
+
+    /**
+     * {@code task 'tracer', cpu: 1, { ... }}: the closure is stored, never run at load time; the
+     * runner runs it with {@link HostTaskScript#run}.
+     */
+    record HostTask(String name, int cpu, Closure<?> body, int line) implements TaskDefinition {}
+}

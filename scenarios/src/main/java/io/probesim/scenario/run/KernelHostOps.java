@@ -1,0 +1,92 @@
+package io.probesim.scenario.run;
+
+import groovy.lang.Closure;
+import io.probesim.probes.kprobes.Kprobe;
+import io.probesim.probes.kprobes.KprobeException;
+import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.PostHandler;
+import io.probesim.probes.kprobes.PreHandler;
+import io.probesim.scenario.HostOps;
+import io.probesim.scenario.HostOpsException;
+import io.probesim.scenario.HostTaskScript;
+import io.probesim.x86.kernel.HostContext;
+
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A host task's DSL verbs carried out on the simulated kernel, in that task's context. */
+final class KernelHostOps implements HostOps {
+
+    private static final Pattern TARGET = Pattern.compile("([A-Za-z_.$][\\w.$]*)\\s*(?:\\+\\s*(0x[0-9a-fA-F]+|\\d+))?");
+
+    private final HostContext ctx;
+    private final Kprobes kprobes;
+
+    KernelHostOps(HostContext ctx, Kprobes kprobes) {
+        this.ctx = ctx;
+        this.kprobes = kprobes;
+    }
+
+    @Override
+    public Object kprobe(String target, Map<String, Object> options) {
+        Matcher m = TARGET.matcher(target.trim());
+        if (!m.matches()) {
+            throw new HostOpsException("kprobe target '" + target + "' is not 'symbol' or 'symbol+offset'", "write e.g. 'target' or 'target+0x4'");
+        }
+        long offset = m.group(2) == null ? 0 : Long.decode(m.group(2));
+        Kprobe p = Kprobe.at(m.group(1), offset, preHandler(options.get("pre")), postHandler(options.get("post")));
+        try {
+            kprobes.register(ctx, p);
+        } catch (KprobeException e) {
+            throw new HostOpsException("register_kprobe(" + target + ") failed with " + e.getMessage(), hintFor(e));
+        }
+        return p;
+    }
+
+    private static String hintFor(KprobeException e) {
+        return switch (e.errno()) {
+            case EILSEQ -> "a kprobe must sit on the first byte of an instruction";
+            case ENOENT -> "the symbol must be a label of the scenario's text";
+            default -> null;
+        };
+    }
+
+    /** The closure's value is the handler's return value: non-zero means "I changed ip", as in the kernel. */
+    private static PreHandler preHandler(Object handler) {
+        if (handler == null) return null;
+        Closure<?> c = (Closure<?>) handler;
+        return (probe, regs) -> {
+            Object r = HostTaskScript.callHandler(c, regs);
+            return r instanceof Number n ? n.intValue() : 0;
+        };
+    }
+
+    private static PostHandler postHandler(Object handler) {
+        if (handler == null) return null;
+        Closure<?> c = (Closure<?>) handler;
+        return (probe, regs, flags) -> HostTaskScript.callHandler(c, regs);
+    }
+
+    @Override
+    public void unregister(Object probe) {
+        if (!(probe instanceof Kprobe p)) {
+            throw new HostOpsException("unregister needs a probe returned by kprobe, got " + probe, "keep the value of `def p = kprobe 'target'`");
+        }
+        try {
+            kprobes.unregister(ctx, p);
+        } catch (KprobeException e) {
+            throw new HostOpsException("unregister_kprobe(" + p + ") failed with " + e.getMessage(), null);
+        }
+    }
+
+    @Override
+    public void sleep(long ps) {
+        ctx.sleep(ps);
+    }
+
+    @Override
+    public void log(String message) {
+        ctx.log("log", "message", message);
+    }
+}

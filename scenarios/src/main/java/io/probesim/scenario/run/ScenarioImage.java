@@ -1,0 +1,99 @@
+package io.probesim.scenario.run;
+
+import io.probesim.probes.Era;
+import io.probesim.probes.Knob;
+import io.probesim.probes.ProbeConfig;
+import io.probesim.scenario.ScenarioDefinition;
+import io.probesim.scenario.ScenarioException;
+import io.probesim.scenario.TaskDefinition;
+import io.probesim.scenario.TextSource;
+import io.probesim.sim.explore.CopyingSnapshot;
+import io.probesim.sim.explore.Snapshot;
+import io.probesim.x86.asm.AsmException;
+import io.probesim.x86.asm.Assembler;
+import io.probesim.x86.asm.Assembly;
+import io.probesim.x86.asm.Symbol;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.kernel.KernelConfig;
+import io.probesim.x86.kernel.Layout;
+import io.probesim.x86.kernel.Natives;
+import io.probesim.x86.mem.Memory;
+
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * What a scenario is before any schedule runs: its text assembled and loaded into memory (the
+ * snapshot every schedule starts from), its machine and probe configuration resolved. Every
+ * mistake found here is reported against the script.
+ */
+public final class ScenarioImage {
+
+    private final ScenarioDefinition definition;
+    private final KernelConfig kernelConfig;
+    private final ProbeConfig probeConfig;
+    private final List<Symbol> symbols;
+    private final long textEnd;
+    private final Snapshot<Memory> memory;
+
+    public ScenarioImage(ScenarioDefinition def) {
+        this.definition = def;
+        String file = def.file() == null ? def.name() : def.file().getFileName().toString();
+        var m = def.machine();
+        if (m.bits() != 64) {
+            throw new ScenarioException(file, 0, 0, "machine bits " + m.bits() + " is not supported yet",
+                    "the walking skeleton runs 64-bit machines; 32-bit protected mode arrives with issue 3");
+        }
+        this.kernelConfig = new KernelConfig(m.cpus(), m.preempt(), m.tickHz(), m.sliceTicks(), (int) Math.round(m.clockGhz() * 1000));
+        this.probeConfig = resolveProbes(def, file);
+        if (def.text() == null) {
+            throw new ScenarioException(file, 0, 0, "the scenario has no text", "add text '''...''' with the code to run and probe");
+        }
+        Assembly asm = assemble(def.text(), file);
+        this.symbols = asm.symbols();
+        this.textEnd = Layout.KERNEL_TEXT + asm.code().length;
+        for (TaskDefinition t : def.tasks()) {
+            if (t instanceof TaskDefinition.X86Task x && symbols.stream().noneMatch(s -> s.name().equals(x.entry()))) {
+                throw new ScenarioException(file, t.line(), 0, "task '" + t.name() + "': no label '" + x.entry() + "' in the text",
+                        "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList()));
+            }
+        }
+        Memory mem = new Memory();
+        mem.map(Layout.KERNEL_TEXT, Math.max(1, asm.code().length), Memory.R | Memory.X);
+        mem.poke(Layout.KERNEL_TEXT, asm.code());
+        this.memory = new CopyingSnapshot<>(mem, Memory::copy);
+    }
+
+    private static ProbeConfig resolveProbes(ScenarioDefinition def, String file) {
+        Era era = Era.byName(def.probes().era()).orElseThrow(() -> new ScenarioException(file, 0, 0,
+                "unknown era '" + def.probes().era() + "'", "eras are 2006, 2010, 2017, modern"));
+        EnumSet<Knob> knobs = EnumSet.noneOf(Knob.class);
+        for (String name : def.probes().knobs()) {
+            Knob k = Knob.byName(name).orElseThrow(() -> new ScenarioException(file, 0, 0,
+                    "unknown knob '" + name + "'", "`probesim list knobs` shows them"));
+            if (!k.implemented()) {
+                throw new ScenarioException(file, 0, 0, "knob '" + name + "' (row " + k.row() + ") is not modelled in this version",
+                        "implemented knobs: " + String.join(", ", java.util.Arrays.stream(Knob.values())
+                                .filter(Knob::implemented).map(Knob::dslName).toList()));
+            }
+            knobs.add(k);
+        }
+        return new ProbeConfig(era, knobs);
+    }
+
+    private static Assembly assemble(TextSource text, String file) {
+        try {
+            return Assembler.assemble(text.source(), Layout.KERNEL_TEXT, Mode.BITS64, Natives.exportedSymbols());
+        } catch (AsmException e) {
+            throw new ScenarioException(file, text.scriptLine(e.line()), text.scriptColumn(e.line(), e.column()),
+                    "in text: " + e.hint(), null, e);
+        }
+    }
+
+    public ScenarioDefinition definition() { return definition; }
+    public KernelConfig kernelConfig() { return kernelConfig; }
+    public ProbeConfig probeConfig() { return probeConfig; }
+    public List<Symbol> symbols() { return symbols; }
+    public long textEnd() { return textEnd; }
+    public Memory freshMemory() { return memory.thaw(); }
+}

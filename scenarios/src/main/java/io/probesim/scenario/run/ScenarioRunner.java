@@ -1,0 +1,93 @@
+package io.probesim.scenario.run;
+
+import io.probesim.probes.invariants.HandlerExactlyOnce;
+import io.probesim.probes.invariants.ProbeTransparency;
+import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
+import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.x86.X86Kprobes;
+import io.probesim.scenario.HostTaskScript;
+import io.probesim.scenario.ScenarioException;
+import io.probesim.scenario.TaskDefinition;
+import io.probesim.sim.Chooser;
+import io.probesim.sim.Simulation;
+import io.probesim.sim.Violations;
+import io.probesim.sim.explore.RunResult;
+import io.probesim.sim.explore.ScheduleRunner;
+import io.probesim.sim.log.EventLog;
+import io.probesim.x86.asm.Symbol;
+import io.probesim.x86.kernel.HostTaskFailure;
+import io.probesim.x86.kernel.Kernel;
+import io.probesim.x86.kernel.Layout;
+import io.probesim.x86.kernel.Task;
+
+import java.util.LinkedHashSet;
+
+/**
+ * One schedule of a scenario: a fresh kernel on the scenario's memory snapshot, its tasks, the
+ * kprobes core of the chosen era, the checked invariants; run until every host task has ended
+ * and the settle time has passed (or the time limit). Thread-safe: nothing is shared between
+ * runs but the immutable image.
+ */
+public final class ScenarioRunner implements ScheduleRunner {
+
+    private final ScenarioImage image;
+
+    public ScenarioRunner(ScenarioImage image) {
+        this.image = image;
+    }
+
+    public ScenarioImage image() {
+        return image;
+    }
+
+    @Override
+    public RunResult run(Chooser chooser) {
+        return execute(chooser).result();
+    }
+
+    /** A finished run with the world it ran in, for reports that look at the machine. */
+    public record Outcome(RunResult result, Kernel kernel) {}
+
+    public Outcome execute(Chooser chooser) {
+        var def = image.definition();
+        EventLog log = new EventLog();
+        Simulation sim = new Simulation(chooser, log, 0);
+        Violations violations = new Violations(sim, new LinkedHashSet<>(def.checks()));
+        Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
+        for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
+        kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+
+        Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
+        ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
+        if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
+
+        int hostTasks = 0;
+        for (TaskDefinition t : def.tasks()) {
+            if (t instanceof TaskDefinition.X86Task x) {
+                kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
+            } else if (t instanceof TaskDefinition.HostTask h) {
+                hostTasks++;
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes)));
+            }
+        }
+        if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);
+        int[] remaining = {hostTasks};
+        kernel.addExitListener(task -> {
+            if (task.kind() == Task.Kind.HOST && --remaining[0] == 0) {
+                long at = kernel.cpu(task.cpu()).localTime() + def.settlePs();
+                sim.at(at, () -> sim.stop("settled"));
+            }
+        });
+        try {
+            kernel.boot();
+            sim.run(def.timeLimitPs());
+        } catch (HostTaskFailure f) {
+            if (f.getCause() instanceof ScenarioException se) throw se;
+            throw f;
+        } finally {
+            kernel.shutdown();
+        }
+        RunResult result = new RunResult(violations.first(), chooser.recorded(), log.sha256(), sim.steps(), kernel.cpuCount(), log);
+        return new Outcome(result, kernel);
+    }
+}

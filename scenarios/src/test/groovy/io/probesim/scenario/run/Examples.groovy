@@ -1,0 +1,27 @@
+package io.probesim.scenario.run
+
+import io.probesim.cli.Overrides
+import io.probesim.scenario.ProbesConfig
+import io.probesim.scenario.ScenarioDefinition
+import io.probesim.scenario.ScenarioLoader
+
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** The shipped scenarios, loaded from scenarios/examples, with knobs added as the CLI would. */
+class Examples {
+    static final Path DIR = Path.of('examples')
+
+    static Path path(String prefix) {
+        Files.list(DIR).withCloseable { s -> s.filter { it.fileName.toString().startsWith(prefix) }.findFirst().orElseThrow() }
+    }
+
+    static ScenarioDefinition load(String prefix, List<String> knobs = [], String era = null) {
+        ScenarioDefinition scenario = ScenarioLoader.load(path(prefix))
+        new Overrides(era, knobs).applyTo(scenario)
+    }
+
+    static ScenarioRunner runner(String prefix, List<String> knobs = [], String era = null) {
+        new ScenarioRunner(new ScenarioImage(load(prefix, knobs, era)))
+    }
+}

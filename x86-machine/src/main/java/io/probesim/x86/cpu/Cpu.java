@@ -1,0 +1,947 @@
+package io.probesim.x86.cpu;
+
+import io.probesim.x86.decode.ByteSource;
+import io.probesim.x86.decode.DecodeException;
+import io.probesim.x86.decode.Decoder;
+import io.probesim.x86.decode.FlowKind;
+import io.probesim.x86.decode.Instruction;
+import io.probesim.x86.decode.Mnemonic;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.decode.Operand;
+import io.probesim.x86.decode.Prefixes;
+import io.probesim.x86.mem.Memory;
+import io.probesim.x86.mem.MemoryFault;
+
+import java.util.Arrays;
+
+import static io.probesim.x86.cpu.Flags.*;
+
+/**
+ * One x86 CPU: architectural state as plain public data and an interpreter that executes one
+ * instruction per {@link #step()}.
+ *
+ * <p>Instructions are decoded once and kept in a direct-mapped cache keyed by address; an entry is
+ * trusted while {@link Memory#codeVersion()} is unchanged and re-checked byte for byte against
+ * memory when it changed, so self- and cross-modifying code is exact. The step loop allocates
+ * nothing and logs nothing.
+ *
+ * <p>Precise exceptions: a step that returns a fault vector changed no register, flag or memory
+ * byte, and rip is the faulting instruction's address. Traps (int3, the TF single-step trap,
+ * syscall) complete the instruction first. See {@link Step}.
+ */
+public final class Cpu {
+    public static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
+    /** DR6.BS: set with a single-step #DB. */
+    public static final long DR6_BS = 1L << 14;
+
+    /** rax rcx rdx rbx rsp rbp rsi rdi r8..r15. */
+    public final long[] gpr = new long[16];
+    public long rip;
+    /** RFLAGS; bit 1 is always set. */
+    public long rflags = RESERVED1;
+    /** Selectors, kept as data (flat segments): Linux __KERNEL_CS / __KERNEL_DS by default. */
+    public int cs = 0x10, ss = 0x18;
+    /** Current privilege level: 0 kernel, 3 user. iretq to a selector with RPL 3 sets it to 3. */
+    public int cpl;
+    /** FS and GS bases (a %fs: / %gs: memory operand adds them); swapgs exchanges gsBase and kernelGsBase. */
+    public long fsBase, gsBase, kernelGsBase;
+    /** Debug status; DR6_BS is set on a single-step trap (the kernel clears it). */
+    public long dr6;
+
+    private final Mode mode;
+    private final boolean long64;
+    private Memory memory;
+
+    private int lastCycles;
+    private Instruction last;
+    private DecodeException lastDecodeError;
+    private long faultAddress;
+    private int errorCode;
+    private boolean interruptShadow;
+    private boolean stackAccess;          // the memory access in flight is SS-relative (#SS, not #GP)
+
+    // decoded-instruction cache (direct-mapped)
+    private static final int CACHE_SIZE = 1 << 12;
+    private final long[] cacheAddr = new long[CACHE_SIZE];
+    private final long[] cacheVersion = new long[CACHE_SIZE];
+    private final Instruction[] cacheInsn = new Instruction[CACHE_SIZE];
+    private final byte[] fetchBuf = new byte[16];
+    private final ByteSource fetchSource = this::fetchByte;
+    private long decodeMisses;
+
+    public Cpu(Memory memory, Mode mode) {
+        this.memory = memory;
+        this.mode = mode;
+        this.long64 = mode == Mode.BITS64;
+    }
+
+    public Mode mode() { return mode; }
+
+    public Memory memory() { return memory; }
+
+    /** Switches the address space (context switch to another process); drops the decoded instructions. */
+    public void setMemory(Memory m) {
+        if (m != memory) {
+            memory = m;
+            invalidateDecodeCache();
+        }
+    }
+
+    public void invalidateDecodeCache() {
+        Arrays.fill(cacheInsn, null);
+    }
+
+    /** Modelled cycles of the last step (CycleCosts); 0 when it faulted before executing. */
+    public int lastCycles() { return lastCycles; }
+
+    /** The instruction the last step executed or refused (#UD, #PF on a data access ...); null when fetch or decode failed. */
+    public Instruction lastInstruction() { return last; }
+
+    /** Why the last step's decode failed (#UD with lastInstruction() == null), else null. */
+    public DecodeException lastDecodeError() { return lastDecodeError; }
+
+    /** CR2 of the last #PF (the faulting linear address). */
+    public long faultAddress() { return faultAddress; }
+
+    /** Error code of the last #PF (bit 0 P, 1 W/R, 2 U/S, 4 I/D), #GP and #SS (0). */
+    public int errorCode() { return errorCode; }
+
+    /** True right after an sti that set IF: interrupts are held off for one more instruction. */
+    public boolean interruptShadow() { return interruptShadow; }
+
+    /** Number of decodes (cache misses) so far. */
+    public long decodeMisses() { return decodeMisses; }
+
+    public CpuState save() {
+        return new CpuState(mode, gpr, rip, rflags, cs, ss, cpl, fsBase, gsBase, kernelGsBase, dr6, interruptShadow);
+    }
+
+    public void load(CpuState s) {
+        if (s.mode() != mode) throw new IllegalArgumentException("state of a " + s.mode() + " cpu loaded into a " + mode + " cpu");
+        for (int i = 0; i < 16; i++) gpr[i] = s.gpr(i);
+        rip = s.rip();
+        rflags = s.rflags() | RESERVED1;
+        cs = s.cs();
+        ss = s.ss();
+        cpl = s.cpl();
+        fsBase = s.fsBase();
+        gsBase = s.gsBase();
+        kernelGsBase = s.kernelGsBase();
+        dr6 = s.dr6();
+        interruptShadow = s.interruptShadow();
+    }
+
+    // ================================================================== step
+
+    /** Executes one instruction; returns Step.OK, Step.HALT or an exception vector (see Step). */
+    public int step() {
+        boolean tf = (rflags & TF) != 0;
+        interruptShadow = false;
+        lastCycles = 0;
+        lastDecodeError = null;
+        stackAccess = false;
+        last = null;
+        long at = rip;
+        if (long64 ? !Memory.canonical(at) : (at >>> 32) != 0) {
+            errorCode = 0;
+            return Step.GP;
+        }
+        Instruction insn;
+        try {
+            insn = fetch(at);
+        } catch (MemoryFault f) {
+            return pageFault(f);
+        } catch (DecodeException e) {
+            lastDecodeError = e;
+            return Step.UD;
+        }
+        last = insn;
+        int r;
+        try {
+            r = execute(insn);
+        } catch (MemoryFault f) {
+            rip = at;
+            return memoryFault(f);
+        }
+        if (tf && (r == Step.OK || r == Step.HALT)) {
+            dr6 |= DR6_BS;
+            return Step.DB;
+        }
+        return r;
+    }
+
+    private int memoryFault(MemoryFault f) {
+        if (f.nonCanonical()) {
+            errorCode = 0;
+            return stackAccess ? Step.SS : Step.GP;
+        }
+        return pageFault(f);
+    }
+
+    private int pageFault(MemoryFault f) {
+        if (f.nonCanonical()) {
+            errorCode = 0;
+            return Step.GP;
+        }
+        faultAddress = f.address();
+        errorCode = (f.present() ? 1 : 0) | (f.write() ? 2 : 0) | (cpl == 3 ? 4 : 0) | (f.fetch() ? 16 : 0);
+        return Step.PF;
+    }
+
+    // ================================================================== decode cache
+
+    private Instruction fetch(long at) throws DecodeException {
+        int i = (int) (at ^ (at >>> 12)) & (CACHE_SIZE - 1);
+        Instruction c = cacheInsn[i];
+        long v = memory.codeVersion();
+        if (c != null && cacheAddr[i] == at) {
+            if (cacheVersion[i] == v) return c;
+            if (sameBytes(c, at)) {
+                cacheVersion[i] = v;
+                return c;
+            }
+        }
+        decodeMisses++;
+        // a byte the decoder needs on an unfetchable page throws that page's MemoryFault (#PF, I/D set)
+        Instruction d = Decoder.decode(fetchSource, at, mode);
+        cacheAddr[i] = at;
+        cacheVersion[i] = v;
+        cacheInsn[i] = d;
+        return d;
+    }
+
+    private boolean sameBytes(Instruction c, long at) {
+        byte[] b = c.bytes();
+        int n = memory.fetch(at, fetchBuf, b.length);
+        if (n < b.length) {
+            memory.fetch(at + n, fetchBuf, 1);           // the instruction now straddles an unfetchable page: fault
+        }
+        for (int k = 0; k < b.length; k++) if (fetchBuf[k] != b[k]) return false;
+        return true;
+    }
+
+    private int fetchByte(long a) {
+        memory.fetch(a, fetchBuf, 1);
+        return fetchBuf[0] & 0xff;
+    }
+
+    // ================================================================== operands
+
+    private long ea(Operand.Mem m, Instruction insn) {
+        long a;
+        if (m.ripRelative()) {
+            a = insn.next() + m.disp();
+        } else {
+            a = m.disp();
+            int b = m.base();
+            if (b >= 0) {
+                a += gpr[b];
+                if (b == RSP || b == RBP) stackAccess = true;
+            }
+            if (m.index() >= 0) a += gpr[m.index()] * m.scale();
+        }
+        if (insn.has(Prefixes.ADDRSIZE)) a &= long64 ? 0xffffffffL : 0xffffL;
+        int seg = m.segment();
+        if (seg >= 0) {
+            if (seg == 4) a += fsBase;
+            else if (seg == 5) a += gsBase;
+            stackAccess = seg == 2;
+        }
+        if (!long64) a &= 0xffffffffL;
+        return a;
+    }
+
+    private long readReg(Operand.Reg r) {
+        long v = gpr[r.reg()];
+        switch (r.size()) {
+            case 1: return r.highByte() ? (v >>> 8) & 0xff : v & 0xff;
+            case 2: return v & 0xffff;
+            case 4: return v & 0xffffffffL;
+            default: return v;
+        }
+    }
+
+    private void writeReg(Operand.Reg r, long v) {
+        int n = r.reg();
+        switch (r.size()) {
+            case 1:
+                if (r.highByte()) gpr[n] = (gpr[n] & ~0xff00L) | ((v & 0xff) << 8);
+                else gpr[n] = (gpr[n] & ~0xffL) | (v & 0xff);
+                break;
+            case 2: gpr[n] = (gpr[n] & ~0xffffL) | (v & 0xffff); break;
+            case 4: gpr[n] = v & 0xffffffffL; break;
+            default: gpr[n] = v;
+        }
+    }
+
+    /** Reads an operand zero-extended to its size (immediates as decoded: possibly sign-extended). */
+    private long read(Operand o, Instruction insn) {
+        if (o instanceof Operand.Reg) return readReg((Operand.Reg) o);
+        if (o instanceof Operand.Imm) return ((Operand.Imm) o).value();
+        Operand.Mem m = (Operand.Mem) o;
+        lastCycles += CycleCosts.LOAD;
+        return memory.load(ea(m, insn), m.size());
+    }
+
+    private void write(Operand o, Instruction insn, long v) {
+        if (o instanceof Operand.Reg) {
+            writeReg((Operand.Reg) o, v);
+        } else {
+            Operand.Mem m = (Operand.Mem) o;
+            lastCycles += CycleCosts.STORE;
+            memory.store(ea(m, insn), m.size(), v);
+        }
+    }
+
+    private int stackSize(Instruction insn) {
+        int s = insn.opSize();
+        return s == 0 ? (long64 ? 8 : 4) : s;
+    }
+
+    private long sp() {
+        return long64 ? gpr[RSP] : gpr[RSP] & 0xffffffffL;
+    }
+
+    private void setSp(long v) {
+        if (long64) gpr[RSP] = v;
+        else gpr[RSP] = v & 0xffffffffL;
+    }
+
+    private long stackRead(long a, int size) {
+        stackAccess = true;
+        return memory.load(long64 ? a : a & 0xffffffffL, size);
+    }
+
+    private void stackWrite(long a, int size, long v) {
+        stackAccess = true;
+        memory.store(long64 ? a : a & 0xffffffffL, size, v);
+    }
+
+    private boolean badTarget(long target) {
+        if (long64 ? !Memory.canonical(target) : (target >>> 32) != 0) {
+            errorCode = 0;
+            return true;
+        }
+        return false;
+    }
+
+    /** Condition code 0..15 (o no b ae e ne be a s ns p np l ge le g). */
+    private boolean cond(int cc) {
+        long f = rflags;
+        boolean r;
+        switch (cc >>> 1) {
+            case 0: r = (f & OF) != 0; break;
+            case 1: r = (f & CF) != 0; break;
+            case 2: r = (f & ZF) != 0; break;
+            case 3: r = (f & (CF | ZF)) != 0; break;
+            case 4: r = (f & SF) != 0; break;
+            case 5: r = (f & PF) != 0; break;
+            case 6: r = ((f & SF) != 0) != ((f & OF) != 0); break;
+            default: r = (f & ZF) != 0 || (((f & SF) != 0) != ((f & OF) != 0)); break;
+        }
+        return r ^ ((cc & 1) != 0);
+    }
+
+    /** Flags popf/iret may change at the current privilege level. */
+    private long writableFlags() {
+        long m = CF | PF | AF | ZF | SF | TF | DF | OF | NT | AC | ID;
+        if (cpl == 0) m |= IF | IOPL;
+        else if (cpl <= ((rflags & IOPL) >>> 12)) m |= IF;
+        return m;
+    }
+
+    // ================================================================== execute
+
+    private int execute(Instruction insn) {
+        Operand[] ops = insn.operands();
+        long nrip = insn.next();
+        int size = insn.opSize();
+        lastCycles = CycleCosts.ALU;
+        switch (insn.mnemonic()) {
+            case NOP:
+            case ENDBR64:
+            case ENDBR32:
+                break;
+
+            case MOV: {
+                Operand d = ops[0];
+                if (!(d instanceof Operand.Reg || d instanceof Operand.Mem) || !isGprOrMem(d) || !isGprOrMemOrImm(ops[1])) {
+                    return unsupported();
+                }
+                long v = read(ops[1], insn);
+                write(d, insn, v);
+                break;
+            }
+
+            case LEA: {
+                Operand.Mem m = (Operand.Mem) ops[1];
+                long a;
+                if (m.ripRelative()) a = insn.next() + m.disp();
+                else {
+                    a = m.disp();
+                    if (m.base() >= 0) a += gpr[m.base()];
+                    if (m.index() >= 0) a += gpr[m.index()] * m.scale();
+                }
+                if (insn.has(Prefixes.ADDRSIZE)) a &= long64 ? 0xffffffffL : 0xffffL;
+                writeReg((Operand.Reg) ops[0], a);
+                break;
+            }
+
+            case ADD: case ADC: case SUB: case SBB: case CMP:
+            case AND: case OR: case XOR: case TEST:
+                alu(insn, ops, size);
+                break;
+
+            case INC: case DEC: case NOT: case NEG:
+                unary(insn, ops[0], size);
+                break;
+
+            case SHL: case SHR: case SAR:
+                shift(insn, ops, size);
+                break;
+
+            case XCHG: {
+                if (insn.map() == 0 && insn.opcode() == 0x90 && !insn.has(Prefixes.REX_B)) break;   // 90 / 66 90: nop
+                Operand a = ops[0], b = ops[1];
+                if (a instanceof Operand.Mem) { Operand t = a; a = b; b = t; }
+                long va = read(a, insn);
+                long vb = read(b, insn);
+                write(b, insn, va);       // the memory side (if any) first: it may fault
+                writeReg((Operand.Reg) a, vb);
+                if (b instanceof Operand.Mem) lastCycles = CycleCosts.XCHG_MEM;
+                break;
+            }
+
+            case CBW:                                                        // cbtw / cwtl / cltq
+                if (size == 2) gpr[RAX] = (gpr[RAX] & ~0xffffL) | (((long) (byte) gpr[RAX]) & 0xffff);
+                else if (size == 4) gpr[RAX] = ((long) (short) gpr[RAX]) & 0xffffffffL;
+                else gpr[RAX] = (long) (int) gpr[RAX];
+                break;
+            case CWD:                                                        // cwtd / cltd / cqto
+                if (size == 2) gpr[RDX] = (gpr[RDX] & ~0xffffL) | ((((long) (short) gpr[RAX]) >> 15) & 0xffff);
+                else if (size == 4) gpr[RDX] = (((long) (int) gpr[RAX]) >> 31) & 0xffffffffL;
+                else gpr[RDX] = gpr[RAX] >> 63;
+                break;
+
+            case PUSH: {
+                int n = stackSize(insn);
+                long v = read(ops[0], insn);
+                long sp = sp() - n;
+                stackWrite(sp, n, v);
+                setSp(sp);
+                lastCycles += CycleCosts.PUSH - CycleCosts.ALU;
+                break;
+            }
+
+            case POP: {
+                int n = stackSize(insn);
+                long sp = sp();
+                long v = stackRead(sp, n);
+                Operand d = ops[0];
+                if (d instanceof Operand.Mem) {
+                    long saved = gpr[RSP];
+                    setSp(sp + n);                       // the address uses rsp after the pop
+                    long a;
+                    try {
+                        a = ea((Operand.Mem) d, insn);
+                    } finally {
+                        gpr[RSP] = saved;
+                    }
+                    memory.store(a, n, v);
+                    lastCycles += CycleCosts.STORE;
+                    setSp(sp + n);
+                } else {
+                    setSp(sp + n);
+                    writeReg((Operand.Reg) d, v);        // pop %rsp: the popped value wins
+                }
+                lastCycles += CycleCosts.POP - CycleCosts.ALU;
+                break;
+            }
+
+            case PUSHF: {
+                int n = stackSize(insn);
+                long sp = sp() - n;
+                stackWrite(sp, n, rflags & ~(RF | VM));
+                setSp(sp);
+                lastCycles = CycleCosts.PUSHF;
+                break;
+            }
+
+            case POPF: {
+                int n = stackSize(insn);
+                long sp = sp();
+                long v = stackRead(sp, n);
+                long m = writableFlags() & Flags.mask(n);
+                setSp(sp + n);
+                rflags = ((rflags & ~m) | (v & m) | RESERVED1) & ~RF;
+                lastCycles = CycleCosts.POPF;
+                break;
+            }
+
+            case LEAVE: {
+                int n = stackSize(insn);
+                long bp = long64 ? gpr[RBP] : gpr[RBP] & 0xffffffffL;
+                long v = stackRead(bp, n);
+                setSp(bp + n);
+                if (n == 8) gpr[RBP] = v;
+                else if (n == 4) gpr[RBP] = v & 0xffffffffL;
+                else gpr[RBP] = (gpr[RBP] & ~0xffffL) | (v & 0xffff);
+                lastCycles = CycleCosts.LEAVE;
+                break;
+            }
+
+            case CALL: {
+                long target;
+                Operand o = ops[0];
+                if (o instanceof Operand.Rel) {
+                    target = ((Operand.Rel) o).target();
+                    lastCycles = CycleCosts.CALL;
+                } else if (isGprOrMem(o)) {
+                    target = read(o, insn);
+                    lastCycles += CycleCosts.CALL + CycleCosts.BRANCH_INDIRECT - CycleCosts.ALU;
+                } else {
+                    return unsupported();
+                }
+                if (badTarget(target)) return Step.GP;
+                int n = long64 ? 8 : 4;
+                long sp = sp() - n;
+                stackWrite(sp, n, nrip);
+                setSp(sp);
+                nrip = target;
+                break;
+            }
+
+            case RET: {
+                if (insn.flow() != FlowKind.RET) return unsupported();     // far return
+                int n = long64 ? 8 : 4;
+                long sp = sp();
+                long target = stackRead(sp, n);
+                if (badTarget(target)) return Step.GP;
+                long extra = ops.length > 0 ? ((Operand.Imm) ops[0]).value() & 0xffff : 0;
+                setSp(sp + n + extra);
+                nrip = target;
+                lastCycles = CycleCosts.RET;
+                break;
+            }
+
+            case JMP: {
+                Operand o = ops[0];
+                long target;
+                if (o instanceof Operand.Rel) {
+                    target = ((Operand.Rel) o).target();
+                    lastCycles = CycleCosts.BRANCH_TAKEN;
+                } else if (isGprOrMem(o)) {
+                    target = read(o, insn);
+                    lastCycles += CycleCosts.BRANCH_TAKEN + CycleCosts.BRANCH_INDIRECT - CycleCosts.ALU;
+                } else {
+                    return unsupported();
+                }
+                if (badTarget(target)) return Step.GP;
+                nrip = target;
+                break;
+            }
+
+            case CLC: rflags &= ~CF; break;
+            case STC: rflags |= CF; break;
+            case CMC: rflags ^= CF; break;
+            case CLD: rflags &= ~DF; break;
+            case STD: rflags |= DF; break;
+            case PAUSE: case LFENCE: case MFENCE: case SFENCE: break;
+
+            case MOVZB: case MOVZW:
+                writeReg((Operand.Reg) ops[0], read(ops[1], insn));
+                break;
+            case MOVSXB: case MOVSXW: case MOVSXD:
+                writeReg((Operand.Reg) ops[0], Flags.signExtend(read(ops[1], insn), ops[1].size()));
+                break;
+
+            case XADD: {
+                Operand d = ops[0];
+                long mask = Flags.mask(size);
+                long a = read(d, insn) & mask;
+                long b = readReg((Operand.Reg) ops[1]);
+                long res = (a + b) & mask;
+                long f = Flags.add(a, b, res, size);
+                write(d, insn, res);                      // the destination (maybe memory) first: it may fault
+                writeReg((Operand.Reg) ops[1], a);
+                rflags = (rflags & ~STATUS) | f;
+                break;
+            }
+
+            case CMPXCHG: {
+                Operand d = ops[0];
+                long mask = Flags.mask(size);
+                long a = read(d, insn) & mask;
+                long acc = gpr[RAX] & mask;
+                long res = (acc - a) & mask;
+                long f = Flags.sub(acc, a, res, size);
+                if (acc == a) {
+                    write(d, insn, readReg((Operand.Reg) ops[1]));
+                } else {
+                    write(d, insn, a);                    // the processor always writes back the destination
+                    writeReg(new Operand.Reg(RAX, size, false), a);
+                }
+                rflags = (rflags & ~STATUS) | f;
+                if (d instanceof Operand.Mem) lastCycles = CycleCosts.XCHG_MEM;
+                break;
+            }
+
+            case MUL: case IMUL:
+                if (!mulDiv(insn, ops, size)) return Step.DE;
+                lastCycles += CycleCosts.MUL - CycleCosts.ALU;
+                break;
+            case DIV: case IDIV:
+                if (!mulDiv(insn, ops, size)) return Step.DE;
+                lastCycles += CycleCosts.DIV - CycleCosts.ALU;
+                break;
+
+            case SWAPGS: {
+                if (!long64 || cpl != 0) return long64 ? gp0() : Step.UD;
+                long t = gsBase;
+                gsBase = kernelGsBase;
+                kernelGsBase = t;
+                break;
+            }
+
+            case SYSCALL:
+                if (!long64) return Step.UD;
+                gpr[RCX] = nrip;
+                gpr[11] = rflags & ~RF;
+                rip = nrip;
+                return Step.SYSCALL;
+
+            case INT3:
+                rip = nrip;
+                lastCycles = CycleCosts.TRAP_ENTRY;
+                return Step.BP;
+
+            case UD2:
+                return Step.UD;
+
+            case HLT:
+                if (cpl != 0) return gp0();
+                rip = nrip;
+                lastCycles = CycleCosts.HLT;
+                return Step.HALT;
+
+            case CLI:
+                if (cpl > ((rflags & IOPL) >>> 12)) return gp0();
+                rflags &= ~IF;
+                lastCycles = CycleCosts.CLI_STI;
+                break;
+
+            case STI:
+                if (cpl > ((rflags & IOPL) >>> 12)) return gp0();
+                if ((rflags & IF) == 0) interruptShadow = true;
+                rflags |= IF;
+                lastCycles = CycleCosts.CLI_STI;
+                break;
+
+            case IRET: {
+                int r = iret(insn);
+                if (r != Step.OK) return r;
+                lastCycles = CycleCosts.IRET;
+                return Step.OK;
+            }
+
+            default:
+                if (insn.map() == 1 && insn.cc() >= 0 && insn.opcode() >= 0x90 && insn.opcode() <= 0x9f) {     // setcc
+                    write(ops[0], insn, cond(insn.cc()) ? 1 : 0);
+                    break;
+                }
+                if (insn.map() == 1 && insn.cc() >= 0 && insn.opcode() >= 0x40 && insn.opcode() <= 0x4f) {     // cmovcc
+                    long src = read(ops[1], insn);                // the load happens either way
+                    Operand.Reg d = (Operand.Reg) ops[0];
+                    writeReg(d, cond(insn.cc()) ? src : readReg(d));   // a 32-bit cmov zero-extends even when false
+                    break;
+                }
+                if (insn.flow() == FlowKind.JCC && insn.cc() >= 0 && ops.length == 1 && ops[0] instanceof Operand.Rel) {
+                    if (cond(insn.cc())) {
+                        long target = ((Operand.Rel) ops[0]).target();
+                        if (badTarget(target)) return Step.GP;
+                        nrip = target;
+                        lastCycles = CycleCosts.BRANCH_TAKEN;
+                    } else {
+                        lastCycles = CycleCosts.BRANCH_NOT_TAKEN;
+                    }
+                    break;
+                }
+                return unsupported();
+        }
+        rip = long64 ? nrip : nrip & 0xffffffffL;
+        return Step.OK;
+    }
+
+    private int gp0() {
+        errorCode = 0;
+        return Step.GP;
+    }
+
+    private int unsupported() {
+        lastCycles = 0;
+        return Step.UD;
+    }
+
+    private static boolean isGprOrMem(Operand o) {
+        if (o instanceof Operand.Reg) return ((Operand.Reg) o).reg() < 16;
+        return o instanceof Operand.Mem;
+    }
+
+    private static boolean isGprOrMemOrImm(Operand o) {
+        return isGprOrMem(o) || o instanceof Operand.Imm;
+    }
+
+    // ---------------------------------------------------------------- ALU
+
+    private void alu(Instruction insn, Operand[] ops, int size) {
+        Operand d = ops[0];
+        long mask = Flags.mask(size);
+        long addr = 0;
+        long a;
+        boolean mem = d instanceof Operand.Mem;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD;
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        long b = read(ops[1], insn) & mask;
+        long res, f;
+        boolean store = true;
+        switch (insn.mnemonic()) {
+            case ADD: res = (a + b) & mask; f = Flags.add(a, b, res, size); break;
+            case ADC: res = (a + b + (rflags & CF)) & mask; f = Flags.add(a, b, res, size); break;
+            case SUB: res = (a - b) & mask; f = Flags.sub(a, b, res, size); break;
+            case SBB: res = (a - b - (rflags & CF)) & mask; f = Flags.sub(a, b, res, size); break;
+            case CMP: res = (a - b) & mask; f = Flags.sub(a, b, res, size); store = false; break;
+            case AND: res = a & b; f = Flags.logic(res, size); break;
+            case OR: res = a | b; f = Flags.logic(res, size); break;
+            case XOR: res = a ^ b; f = Flags.logic(res, size); break;
+            default: res = a & b; f = Flags.logic(res, size); store = false; break;     // TEST
+        }
+        if (store) {
+            if (mem) {
+                memory.store(addr, size, res);
+                lastCycles += CycleCosts.STORE;
+            } else {
+                writeReg((Operand.Reg) d, res);
+            }
+        }
+        rflags = (rflags & ~STATUS) | f;
+    }
+
+    private void unary(Instruction insn, Operand d, int size) {
+        long mask = Flags.mask(size);
+        long addr = 0;
+        long a;
+        boolean mem = d instanceof Operand.Mem;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        long res, f;
+        switch (insn.mnemonic()) {
+            case INC: res = (a + 1) & mask; f = Flags.inc(a, res, size, rflags); break;
+            case DEC: res = (a - 1) & mask; f = Flags.dec(a, res, size, rflags); break;
+            case NEG: res = (-a) & mask; f = Flags.sub(0, a, res, size); break;
+            default: res = ~a & mask; f = rflags & STATUS; break;       // NOT: no flags
+        }
+        if (mem) memory.store(addr, size, res);
+        else writeReg((Operand.Reg) d, res);
+        rflags = (rflags & ~STATUS) | f;
+    }
+
+    private void shift(Instruction insn, Operand[] ops, int size) {
+        Operand d = ops[0];
+        int count;
+        if (ops.length < 2) count = 1;
+        else if (ops[1] instanceof Operand.Imm) count = (int) ((Operand.Imm) ops[1]).value();
+        else count = (int) gpr[RCX];                       // %cl
+        count &= size == 8 ? 63 : 31;
+        long mask = Flags.mask(size);
+        long addr = 0;
+        long a;
+        boolean mem = d instanceof Operand.Mem;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        if (count == 0) {                               // flags unaffected, value unchanged, but the
+            if (mem) memory.checkWrite(addr, size);     // access still needs write permission and a
+            else writeReg((Operand.Reg) d, a);          // 32-bit register is still written (zero-extended)
+            return;
+        }
+        long res, f;
+        switch (insn.mnemonic()) {
+            case SHR:
+                res = count >= 64 ? 0 : (a >>> count) & mask;
+                f = Flags.shr(a, count, res, size);
+                break;
+            case SAR: {
+                long s = Flags.signExtend(a, size);
+                res = (s >> Math.min(count, 63)) & mask;
+                f = Flags.sar(s, count, res, size);
+                break;
+            }
+            default:                                     // SHL / SAL
+                res = count >= 64 ? 0 : (a << count) & mask;
+                f = Flags.shl(a, count, res, size);
+                break;
+        }
+        if (mem) memory.store(addr, size, res);
+        else writeReg((Operand.Reg) d, res);
+        rflags = (rflags & ~STATUS) | f;
+    }
+
+    // ---------------------------------------------------------------- mul / div
+
+    /** mul, imul (1, 2, 3 operands), div, idiv; false on a divide error (#DE), nothing changed then. */
+    private boolean mulDiv(Instruction insn, Operand[] ops, int size) {
+        Mnemonic mn = insn.mnemonic();
+        long mask = Flags.mask(size);
+        if (mn == Mnemonic.IMUL && ops.length >= 2) {
+            long a = Flags.signExtend(read(ops[ops.length == 3 ? 1 : 0], insn), size);
+            long b = Flags.signExtend(read(ops[ops.length == 3 ? 2 : 1], insn), size);
+            long lo = a * b;
+            boolean overflow = size == 8 ? Math.multiplyHigh(a, b) != (lo >> 63) : Flags.signExtend(lo, size) != lo;
+            writeReg((Operand.Reg) ops[0], lo & mask);
+            rflags = (rflags & ~(CF | OF)) | (overflow ? CF | OF : 0);
+            return true;
+        }
+        Operand src = ops[ops.length - 1];
+        long s = read(src, insn) & mask;
+        int bits = size * 8;
+        long ax = gpr[RAX], dx = gpr[RDX];
+        if (mn == Mnemonic.MUL || mn == Mnemonic.IMUL) {
+            long lo, hi;
+            boolean overflow;
+            if (mn == Mnemonic.MUL) {
+                if (size == 8) {
+                    lo = ax * s;
+                    hi = Math.multiplyHigh(ax, s) + ((ax >> 63) & s) + ((s >> 63) & ax);
+                } else {
+                    long p = (ax & mask) * s;
+                    lo = p & mask;
+                    hi = (p >>> bits) & mask;
+                }
+                overflow = hi != 0;
+            } else {
+                long a = Flags.signExtend(ax & mask, size), b = Flags.signExtend(s, size);
+                if (size == 8) {
+                    lo = a * b;
+                    hi = Math.multiplyHigh(a, b);
+                    overflow = hi != (lo >> 63);
+                } else {
+                    long p = a * b;
+                    lo = p & mask;
+                    hi = (p >> bits) & mask;
+                    overflow = Flags.signExtend(p, size) != p;
+                }
+            }
+            storeAxDx(size, lo, hi);
+            rflags = (rflags & ~(CF | OF)) | (overflow ? CF | OF : 0);
+            return true;
+        }
+        if (s == 0) return false;
+        long q, r;
+        if (mn == Mnemonic.DIV) {
+            if (size == 8) {
+                if (dx == 0) {
+                    q = Long.divideUnsigned(ax, s);
+                    r = Long.remainderUnsigned(ax, s);
+                } else {
+                    if (Long.compareUnsigned(dx, s) >= 0) return false;
+                    java.math.BigInteger n = new java.math.BigInteger(Long.toUnsignedString(dx)).shiftLeft(64)
+                            .or(new java.math.BigInteger(Long.toUnsignedString(ax)));
+                    java.math.BigInteger[] qr = n.divideAndRemainder(new java.math.BigInteger(Long.toUnsignedString(s)));
+                    q = qr[0].longValue();
+                    r = qr[1].longValue();
+                }
+            } else {
+                long n = size == 1 ? ax & 0xffff : ((dx & mask) << bits) | (ax & mask);
+                q = Long.divideUnsigned(n, s);
+                r = Long.remainderUnsigned(n, s);
+                if (Long.compareUnsigned(q, mask) > 0) return false;
+            }
+        } else {
+            long d = Flags.signExtend(s, size);
+            if (size == 8) {
+                if (dx == (ax >> 63)) {
+                    if (ax == Long.MIN_VALUE && d == -1) return false;
+                    q = ax / d;
+                    r = ax % d;
+                } else {
+                    java.math.BigInteger n = java.math.BigInteger.valueOf(dx).shiftLeft(64)
+                            .or(new java.math.BigInteger(Long.toUnsignedString(ax)));
+                    java.math.BigInteger[] qr = n.divideAndRemainder(java.math.BigInteger.valueOf(d));
+                    if (qr[0].bitLength() > 63) return false;
+                    q = qr[0].longValue();
+                    r = qr[1].longValue();
+                }
+            } else {
+                long n = size == 1 ? (long) (short) ax : Flags.signExtend(((dx & mask) << bits) | (ax & mask), size * 2);
+                q = n / d;
+                r = n % d;
+                if (Flags.signExtend(q, size) != q) return false;
+            }
+        }
+        storeAxDx(size, q & mask, r & mask);
+        return true;
+    }
+
+    /** Low part to al/ax/eax/rax, high part to ah/dx/edx/rdx. */
+    private void storeAxDx(int size, long lo, long hi) {
+        if (size == 1) {
+            gpr[RAX] = (gpr[RAX] & ~0xffffL) | ((hi & 0xff) << 8) | (lo & 0xff);
+        } else if (size == 2) {
+            gpr[RAX] = (gpr[RAX] & ~0xffffL) | (lo & 0xffff);
+            gpr[RDX] = (gpr[RDX] & ~0xffffL) | (hi & 0xffff);
+        } else if (size == 4) {
+            gpr[RAX] = lo & 0xffffffffL;
+            gpr[RDX] = hi & 0xffffffffL;
+        } else {
+            gpr[RAX] = lo;
+            gpr[RDX] = hi;
+        }
+    }
+
+    // ---------------------------------------------------------------- iret
+
+    private int iret(Instruction insn) {
+        int n = insn.opSize() == 0 ? (long64 ? 8 : 4) : insn.opSize();
+        if (n == 2) return unsupported();
+        long sp = sp();
+        long newRip = stackRead(sp, n);
+        long newCs = stackRead(sp + n, n) & 0xffff;
+        long newFlags = stackRead(sp + 2L * n, n);
+        long newSp, newSs;
+        boolean outer = (newCs & 3) > cpl;
+        boolean popStack = long64 || outer;
+        if (popStack) {
+            newSp = stackRead(sp + 3L * n, n);
+            newSs = stackRead(sp + 4L * n, n) & 0xffff;
+        } else {
+            newSp = sp + 3L * n;
+            newSs = ss;
+        }
+        if (badTarget(newRip)) return Step.GP;
+        if ((newCs & 3) < cpl) return gp0();           // iret may not raise privilege
+        long m = writableFlags() | RF;
+        if (n == 4) m &= 0xffffffffL;
+        rflags = ((rflags & ~m) | (newFlags & m) | RESERVED1);
+        if (n == 4 && long64) newRip &= 0xffffffffL;
+        rip = newRip;
+        cs = (int) newCs;
+        ss = (int) newSs;
+        cpl = (int) (newCs & 3);
+        setSp(newSp);
+        return Step.OK;
+    }
+}

@@ -1,0 +1,83 @@
+package io.probesim.x86.kernel;
+
+import java.util.function.BooleanSupplier;
+
+/**
+ * What a host task (and a kernel routine it calls, such as unregister_kprobe) can do: spend
+ * CPU time, sleep, wait for a condition such as a grace period. Every call is a point where
+ * other CPUs run and where this task may be interrupted or preempted.
+ */
+public final class HostContext {
+
+    private final Kernel kernel;
+    private final Task task;
+
+    HostContext(Kernel kernel, Task task) {
+        this.kernel = kernel;
+        this.task = task;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public SimCpu cpu() {
+        return kernel.cpu(task.cpu());
+    }
+
+    /** Spends `cycles` of CPU time; an interruption point. */
+    public void charge(long cycles) {
+        cpu().addCycles(cycles);
+        task.carrier.yieldToEngine();
+    }
+
+    /** Blocks for `ps` of simulated time (plus the timer slack the chooser picks). */
+    public void sleep(long ps) {
+        long wakeAt = cpu().localTime() + ps + kernel.timerSlack(ps);
+        kernel.log(cpu().id(), task, "sleep", "until", wakeAt);
+        kernel.simulation().at(wakeAt, () -> kernel.scheduler().wake(task, wakeAt));
+        task.state = TaskState.BLOCKED;
+        task.carrier.yieldToEngine();
+    }
+
+    /**
+     * Blocks until `condition` holds; the kernel re-checks waiters whenever it notes progress
+     * (a quiescent state, a freed slot, a released mutex).
+     */
+    public void waitUntil(String what, BooleanSupplier condition) {
+        while (!condition.getAsBoolean()) {
+            kernel.log(cpu().id(), task, "block", "on", what);
+            task.waiting = new Task.Wait(what, condition);
+            task.state = TaskState.BLOCKED;
+            task.carrier.yieldToEngine();
+        }
+    }
+
+    /**
+     * Calls the kernel function at `symbol` from this task, as C code in a kernel task would,
+     * and returns its rax. The call runs with interrupts held off (a simplification: the
+     * callers are test-style tasks, not the races under study).
+     */
+    public long call(String symbol, long... args) {
+        long rax = cpu().callFunction(kernel.symbols().require(symbol).address(), args);
+        task.carrier.yieldToEngine();
+        return rax;
+    }
+
+    public void preemptDisable() {
+        task.preemptCount++;
+    }
+
+    public void preemptEnable() {
+        if (task.preemptCount == 0) throw new IllegalStateException("preempt_count underflow in " + task);
+        task.preemptCount--;
+    }
+
+    public void log(String kind, Object... keyValues) {
+        kernel.log(cpu().id(), task, kind, keyValues);
+    }
+}

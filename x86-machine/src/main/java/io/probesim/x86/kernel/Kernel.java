@@ -1,0 +1,257 @@
+package io.probesim.x86.kernel;
+
+import io.probesim.sim.ChoiceKind;
+import io.probesim.sim.Simulation;
+import io.probesim.sim.Violations;
+import io.probesim.x86.cpu.Cpu;
+import io.probesim.x86.cpu.CpuState;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.mem.Memory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The simulated kernel: CPUs, tasks, scheduler, RCU-sched, traps, timer, symbols and text
+ * patching, wired to one {@link Simulation}. Each concern lives in its own class; this one
+ * creates them, boots the machine and offers the few cross-cutting services (logging,
+ * waiters, the live-context scan invariants need).
+ */
+public final class Kernel {
+
+    private final KernelConfig config;
+    private final Simulation sim;
+    private final Memory memory;
+    private final Violations violations;
+    private final Natives natives = new Natives();
+    private final SymbolTable symbols = new SymbolTable();
+    private final SimCpu[] cpus;
+    private final List<Task> tasks = new ArrayList<>();
+    private final List<Task> toAbort = new ArrayList<>();
+    private final List<Consumer<Task>> exitListeners = new ArrayList<>();
+    private final Scheduler scheduler;
+    private final Rcu rcu;
+    private final Traps traps;
+    private final TimerTick timer;
+    private final TextPatcher textPatcher;
+    private final long hostResume;
+    private final long idleLoop;
+    private final long taskExit;
+    private final long nestedReturn;
+    private boolean booted;
+
+    public Kernel(KernelConfig config, Simulation sim, Memory memory, Violations violations) {
+        this.config = config;
+        this.sim = sim;
+        this.memory = memory;
+        this.violations = violations;
+        this.scheduler = new Scheduler(this, config.cpus());
+        this.rcu = new Rcu(this, config.cpus());
+        this.traps = new Traps(this);
+        this.timer = new TimerTick(this);
+        this.textPatcher = new TextPatcher(this);
+        this.hostResume = natives.define("host_resume", this::resumeHostTask);
+        this.idleLoop = natives.define("cpu_idle", this::idle);
+        this.taskExit = natives.define("task_exit", sc -> exit(sc, sc.current));
+        this.nestedReturn = natives.define("nested_return", sc -> {
+            throw new KernelPanic("returned to the nested-call sentinel outside a nested call");
+        });
+        natives.define("cond_resched", this::condResched);
+        natives.define("schedule", sc -> {
+            ret(sc);
+            scheduler.schedule(sc, "voluntary");
+        });
+        this.cpus = new SimCpu[config.cpus()];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = new SimCpu(i, this, new Cpu(memory, Mode.BITS64), config.clockMhz());
+        }
+    }
+
+    // --- set-up -------------------------------------------------------------------------
+
+    /** A kernel thread running x86 code from `entry`; returning from it ends the task. */
+    public Task createX86Task(String name, int cpu, long entry) {
+        Task t = newTask(name, Task.Kind.X86, cpu);
+        long sp = t.stackTop() - 8;
+        memory.write64(sp, taskExit);
+        t.saved = initialContext(entry, sp);
+        scheduler.enqueue(t);
+        return t;
+    }
+
+    /** A kernel task whose body is Java (a scenario's host task). */
+    public Task createHostTask(String name, int cpu, Consumer<HostContext> body) {
+        Task t = newTask(name, Task.Kind.HOST, cpu);
+        t.saved = initialContext(hostResume, t.stackTop());
+        t.carrier = new HostCarrier(name, body, new HostContext(this, t));
+        scheduler.enqueue(t);
+        return t;
+    }
+
+    private Task newTask(String name, Task.Kind kind, int cpu) {
+        if (booted && kind != Task.Kind.IDLE) throw new IllegalStateException("tasks are created before boot");
+        if (cpu < 0 || cpu >= cpus.length) throw new IllegalArgumentException("task " + name + ": no cpu " + cpu + " (machine has " + cpus.length + ")");
+        long stack = Layout.STACKS + tasks.size() * (Layout.STACK_SIZE + 4096);
+        memory.map(stack, Layout.STACK_SIZE, Memory.R | Memory.W);
+        Task t = new Task(tasks.size() + 1, name, kind, cpu, stack);
+        tasks.add(t);
+        return t;
+    }
+
+    private static CpuState initialContext(long rip, long rsp) {
+        Cpu scratch = new Cpu(new Memory(), Mode.BITS64);
+        scratch.rip = rip;
+        scratch.gpr[4] = rsp;
+        scratch.rflags = 0x2 | SimCpu.IF;
+        return scratch.save();
+    }
+
+    /** Maps the native stubs, starts the idle tasks, the first tasks and the timers. */
+    public void boot() {
+        memory.map(Layout.NATIVE_TEXT, natives.regionSize(), Memory.R | Memory.X);
+        byte[] traps = new byte[(int) natives.regionSize()];
+        java.util.Arrays.fill(traps, (byte) 0xCC);
+        memory.poke(Layout.NATIVE_TEXT, traps);
+        for (var e : natives.symbols().entrySet()) symbols.add(e.getKey(), e.getValue(), 16);
+        for (SimCpu sc : cpus) {
+            Task idle = newTask("swapper/" + sc.id(), Task.Kind.IDLE, sc.id());
+            idle.saved = initialContext(idleLoop, idle.stackTop());
+            idle.state = TaskState.RUNNABLE;
+            scheduler.setIdle(sc.id(), idle);
+        }
+        booted = true;
+        for (SimCpu sc : cpus) {
+            sim.addActor(sc);
+            scheduler.start(sc);
+        }
+        for (SimCpu sc : cpus) timer.start(sc);
+    }
+
+    /** Ends every host task still parked (end of run). */
+    public void shutdown() {
+        for (Task t : tasks) {
+            if (t.carrier != null) t.carrier.abort();
+        }
+    }
+
+    // --- native routines ------------------------------------------------------------------
+
+    private void resumeHostTask(SimCpu sc) {
+        Task t = sc.current;
+        t.carrier.resume();
+        Throwable failure = t.carrier.failure();
+        if (failure != null) throw new HostTaskFailure(t.name(), failure);
+        if (t.carrier.finished()) {
+            exit(sc, t);
+        } else if (t.state == TaskState.BLOCKED) {
+            scheduler.schedule(sc, "block");
+        }
+    }
+
+    private void exit(SimCpu sc, Task t) {
+        t.state = TaskState.DEAD;
+        log(sc.id(), t, "exit");
+        for (Consumer<Task> l : exitListeners) l.accept(t);
+        scheduler.schedule(sc, "exit");
+    }
+
+    private void idle(SimCpu sc) {
+        if (scheduler.hasRunnable(sc.id())) {
+            scheduler.schedule(sc, "idle");
+        } else {
+            sc.halt();
+        }
+    }
+
+    private void condResched(SimCpu sc) {
+        ret(sc);
+        sc.addCycles(CostTable.COND_RESCHED);
+        if (sc.needResched) scheduler.schedule(sc, "cond_resched");
+    }
+
+    private void ret(SimCpu sc) {
+        Cpu cpu = sc.cpu();
+        cpu.rip = memory.read64(cpu.gpr[4]);
+        cpu.gpr[4] += 8;
+    }
+
+    // --- services ---------------------------------------------------------------------------
+
+    /** Wakes every blocked task whose wait condition now holds (in task order). */
+    void recheckWaiters() {
+        for (Task t : tasks) {
+            if (t.state == TaskState.BLOCKED && t.waiting != null && t.waiting.condition().getAsBoolean()) {
+                scheduler.wake(t, cpu(t.cpu()).localTime());
+            }
+        }
+    }
+
+    /** Public hook for subsystems whose state change may satisfy a waiter (a freed slot). */
+    public void noteProgress() {
+        recheckWaiters();
+    }
+
+    void abortLater(Task t) {
+        toAbort.add(t);
+    }
+
+    /** Timer slack of a sleep: up to 1/8 of it, a choice. */
+    long timerSlack(long ps) {
+        int steps = 8;
+        return ps / 8 * sim.chooser().choose(ChoiceKind.JITTER, steps) / steps;
+    }
+
+    /**
+     * Visits every instruction address some context will execute from or return to: each
+     * CPU's ip, the saved ip of each trap frame (interrupted contexts), and the saved ip of
+     * every task that is not on a CPU (preempted or blocked).
+     */
+    public void forEachLiveIp(LiveIpVisitor visitor) {
+        for (SimCpu sc : cpus) {
+            Task t = sc.current;
+            visitor.visit(sc.cpu().rip, t, "running on cpu " + sc.id());
+            visitFrames(t, visitor);
+        }
+        for (Task t : tasks) {
+            if (t.state == TaskState.RUNNING || t.state == TaskState.DEAD || t.saved == null) continue;
+            visitor.visit(t.saved.rip(), t, t.state == TaskState.RUNNABLE ? "preempted" : "blocked");
+            visitFrames(t, visitor);
+        }
+    }
+
+    private void visitFrames(Task t, LiveIpVisitor visitor) {
+        for (long frame : t.trapFrames) visitor.visit(memory.read64(frame), t, "trap frame that returns there");
+    }
+
+    @FunctionalInterface
+    public interface LiveIpVisitor {
+        void visit(long ip, Task task, String how);
+    }
+
+    public void log(int cpu, Task task, String kind, Object... keyValues) {
+        sim.log().append(cpus[cpu].localTime(), cpu, task == null ? "-" : task.name(), kind, keyValues);
+    }
+
+    public void addExitListener(Consumer<Task> listener) {
+        exitListeners.add(listener);
+    }
+
+    // --- accessors ----------------------------------------------------------------------------
+
+    public KernelConfig config() { return config; }
+    public Simulation simulation() { return sim; }
+    public Memory memory() { return memory; }
+    public Violations violations() { return violations; }
+    public Natives natives() { return natives; }
+    public SymbolTable symbols() { return symbols; }
+    public SimCpu cpu(int id) { return cpus[id]; }
+    public int cpuCount() { return cpus.length; }
+    public List<Task> tasks() { return List.copyOf(tasks); }
+    public Scheduler scheduler() { return scheduler; }
+    public Rcu rcu() { return rcu; }
+    public Traps traps() { return traps; }
+    public TimerTick timer() { return timer; }
+    public TextPatcher textPatcher() { return textPatcher; }
+    long nestedReturnAddress() { return nestedReturn; }
+}

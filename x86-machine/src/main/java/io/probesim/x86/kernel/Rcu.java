@@ -1,0 +1,39 @@
+package io.probesim.x86.kernel;
+
+/**
+ * RCU-sched grace periods: synchronize_sched() returns once every CPU has passed a quiescent
+ * state (a context switch, the idle loop) after it was called. An idle CPU is in an extended
+ * quiescent state, as with dynticks-idle.
+ */
+public final class Rcu {
+
+    private final Kernel kernel;
+    private final long[] quiescentStates;
+
+    Rcu(Kernel kernel, int cpus) {
+        this.kernel = kernel;
+        this.quiescentStates = new long[cpus];
+    }
+
+    void noteQuiescentState(int cpu) {
+        quiescentStates[cpu]++;
+        kernel.recheckWaiters();
+    }
+
+    /** Blocks the calling host task for one RCU-sched grace period. */
+    public void synchronizeSched(HostContext ctx) {
+        long[] start = quiescentStates.clone();
+        ctx.log("synchronize_sched", "phase", "start");
+        ctx.charge(CostTable.SYNCHRONIZE_SCHED_CALL);
+        ctx.waitUntil("rcu-sched grace period", () -> elapsedSince(start));
+        ctx.log("synchronize_sched", "phase", "done");
+    }
+
+    private boolean elapsedSince(long[] start) {
+        for (int cpu = 0; cpu < start.length; cpu++) {
+            boolean idleNow = kernel.cpu(cpu).current().kind() == Task.Kind.IDLE;
+            if (quiescentStates[cpu] == start[cpu] && !idleNow) return false;
+        }
+        return true;
+    }
+}

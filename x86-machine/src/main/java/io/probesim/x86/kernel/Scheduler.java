@@ -1,0 +1,82 @@
+package io.probesim.x86.kernel;
+
+
+import java.util.ArrayDeque;
+
+/**
+ * Per-CPU FIFO run queues and the context switch. Tasks do not migrate. A context switch is
+ * a quiescent state for RCU-sched.
+ */
+public final class Scheduler {
+
+    private final Kernel kernel;
+    private final ArrayDeque<Task>[] runQueues;
+    private final Task[] idle;
+
+    @SuppressWarnings("unchecked")
+    Scheduler(Kernel kernel, int cpus) {
+        this.kernel = kernel;
+        this.runQueues = new ArrayDeque[cpus];
+        this.idle = new Task[cpus];
+        for (int i = 0; i < cpus; i++) runQueues[i] = new ArrayDeque<>();
+    }
+
+    void setIdle(int cpu, Task task) {
+        idle[cpu] = task;
+    }
+
+    public boolean hasRunnable(int cpu) {
+        return !runQueues[cpu].isEmpty();
+    }
+
+    void enqueue(Task task) {
+        task.state = TaskState.RUNNABLE;
+        runQueues[task.cpu()].addLast(task);
+    }
+
+    /** Makes a blocked task runnable at `time`; an idle CPU is asked to reschedule. */
+    public void wake(Task task, long time) {
+        if (task.state != TaskState.BLOCKED) return;
+        task.waiting = null;
+        enqueue(task);
+        SimCpu sc = kernel.cpu(task.cpu());
+        kernel.log(sc.id(), task, "wake");
+        if (sc.current.kind() == Task.Kind.IDLE) sc.needResched = true;
+        sc.kick(time);
+    }
+
+    /** schedule(): put the current task back (if it can run) and switch to the next one. */
+    public void schedule(SimCpu sc, String reason) {
+        Task prev = sc.current;
+        int cpu = sc.id();
+        if (prev.state == TaskState.RUNNING && prev.kind() != Task.Kind.IDLE) enqueue(prev);
+        Task next = runQueues[cpu].pollFirst();
+        if (next == null) next = idle[cpu];
+        sc.needResched = false;
+        kernel.rcu().noteQuiescentState(cpu);
+        if (next == prev) {
+            prev.state = TaskState.RUNNING;
+            return;
+        }
+        if (prev.state == TaskState.RUNNABLE && prev.kind() == Task.Kind.IDLE) prev.state = TaskState.RUNNABLE;
+        prev.saved = sc.cpu().save();
+        sc.cpu().load(next.saved);
+        next.saved = null;
+        next.state = TaskState.RUNNING;
+        next.ticksInSlice = 0;
+        sc.current = next;
+        sc.addCycles(CostTable.CONTEXT_SWITCH);
+        kernel.log(cpu, next, "switch", "from", prev.name(), "reason", reason);
+    }
+
+    /** Starts the first task on each CPU at boot. */
+    void start(SimCpu sc) {
+        Task next = runQueues[sc.id()].pollFirst();
+        if (next == null) next = idle[sc.id()];
+        sc.cpu().load(next.saved);
+        next.saved = null;
+        next.state = TaskState.RUNNING;
+        sc.current = next;
+        kernel.log(sc.id(), next, "switch", "from", "boot", "reason", "boot");
+    }
+}

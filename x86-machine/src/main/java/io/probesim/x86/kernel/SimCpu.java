@@ -1,0 +1,225 @@
+package io.probesim.x86.kernel;
+
+import io.probesim.sim.Actor;
+import io.probesim.x86.cpu.Cpu;
+import io.probesim.x86.cpu.Step;
+import io.probesim.x86.decode.Instruction;
+
+/**
+ * One emulated CPU as the engine sees it: an actor whose local time advances by the cycles of
+ * what it executes. Between instructions it takes pending interrupts; at the address of a
+ * native routine it runs that routine instead of fetching; otherwise it steps the interpreter
+ * and hands any exception to the kernel's trap layer.
+ */
+public final class SimCpu implements Actor {
+
+    public static final long IF = 1L << 9;
+    public static final long TF = 1L << 8;
+    public static final int TIMER_IRQ = 1;
+
+    private static final int RING = 16;
+
+    private final int id;
+    private final Kernel kernel;
+    private final Cpu cpu;
+    private final int clockMhz;
+
+    private long baseTime;
+    private long cyclesSinceBase;
+    private long totalCycles;
+    private boolean halted;
+    Task current;
+    boolean needResched;
+    private int pendingIrqs;
+    private long instructions;
+
+    private final long[] ringIp = new long[RING];
+    private final long[] ringTime = new long[RING];
+    private final Instruction[] ringInsn = new Instruction[RING];
+    private int ringPos;
+
+    private long[] watches = new long[0];
+    private java.util.function.LongConsumer watchHandler;
+
+    SimCpu(int id, Kernel kernel, Cpu cpu, int clockMhz) {
+        this.id = id;
+        this.kernel = kernel;
+        this.cpu = cpu;
+        this.clockMhz = clockMhz;
+    }
+
+    @Override
+    public int id() {
+        return id;
+    }
+
+    @Override
+    public long localTime() {
+        return baseTime + cyclesSinceBase * 1_000_000L / clockMhz;
+    }
+
+    @Override
+    public boolean runnable() {
+        return !halted || pendingIrqs != 0;
+    }
+
+    @Override
+    public void stall(long ps) {
+        rebase(localTime() + ps);
+        kernel.log(id, current, "stall", "ps", ps);
+    }
+
+    @Override
+    public void step() {
+        try {
+            executeOne(true);
+        } catch (KernelPanic panic) {
+            kernel.traps().killCurrent(this, panic.getMessage());
+        }
+    }
+
+    /** One instruction, native routine or interrupt delivery. Shared by nested calls. */
+    void executeOne(boolean interruptible) {
+        if (interruptible && pendingIrqs != 0 && (cpu.rflags & IF) != 0 && !cpu.interruptShadow()) {
+            halted = false;
+            pendingIrqs &= ~TIMER_IRQ;
+            kernel.traps().interrupt(this, TIMER_IRQ);
+            return;
+        }
+        long ip = cpu.rip;
+        Natives natives = kernel.natives();
+        if (natives.contains(ip)) {
+            natives.routineAt(ip).run(this);
+            return;
+        }
+        int result = cpu.step();
+        addCycles(cpu.lastCycles());
+        instructions++;
+        int slot = ringPos++ & (RING - 1);
+        ringIp[slot] = ip;
+        ringTime[slot] = localTime();
+        ringInsn[slot] = cpu.lastInstruction();
+        if (result != Step.OK) {
+            kernel.traps().exception(this, result, ip);
+        } else if (watches.length != 0) {
+            checkWatches();
+        }
+    }
+
+    private void checkWatches() {
+        long rip = cpu.rip;
+        for (long w : watches) {
+            if (w == rip) {
+                watchHandler.accept(rip);
+                return;
+            }
+        }
+    }
+
+    /** Calls `handler` whenever this CPU arrives at one of `addresses` (probe-transparency checkpoints). */
+    public void watch(long[] addresses, java.util.function.LongConsumer handler) {
+        this.watches = addresses.clone();
+        this.watchHandler = handler;
+    }
+
+    /**
+     * Runs the function at `address` to completion on this CPU from Java (a handler calling
+     * kernel code), with interrupts held off, and returns its rax. Traps inside it are
+     * handled as usual, which is how a probe hit inside a handler becomes a reentrant hit.
+     */
+    public long callFunction(long address, long... args) {
+        var saved = cpu.save();
+        long sentinel = kernel.nestedReturnAddress();
+        int[] argRegs = {7, 6, 2, 1, 8, 9};
+        for (int i = 0; i < args.length && i < argRegs.length; i++) cpu.gpr[argRegs[i]] = args[i];
+        long sp = (cpu.gpr[4] - 64) & ~15L;
+        sp -= 8;
+        kernel.memory().write64(sp, sentinel);
+        cpu.gpr[4] = sp;
+        cpu.rip = address;
+        cpu.rflags &= ~(IF | TF);
+        int depthGuard = 0;
+        while (cpu.rip != sentinel) {
+            executeOne(false);
+            if (++depthGuard > 10_000_000) throw new KernelPanic("nested call to 0x" + Long.toHexString(address) + " did not return");
+        }
+        long rax = cpu.gpr[0];
+        cpu.load(saved);
+        return rax;
+    }
+
+    void raiseIrq(int irq, long at) {
+        pendingIrqs |= irq;
+        if (halted) {
+            rebase(Math.max(localTime(), at));
+        }
+    }
+
+    /** Wakes a halted CPU (a task became runnable on it) no earlier than `at`. */
+    void kick(long at) {
+        if (halted) {
+            halted = false;
+            rebase(Math.max(localTime(), at));
+        }
+    }
+
+    void halt() {
+        halted = true;
+    }
+
+    public boolean halted() {
+        return halted;
+    }
+
+    public void addCycles(long cycles) {
+        cyclesSinceBase += cycles;
+        totalCycles += cycles;
+    }
+
+    private void rebase(long time) {
+        baseTime = time;
+        cyclesSinceBase = 0;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public Cpu cpu() {
+        return cpu;
+    }
+
+    public Task current() {
+        return current;
+    }
+
+    public boolean needResched() {
+        return needResched;
+    }
+
+    public long instructions() {
+        return instructions;
+    }
+
+    public long totalCycles() {
+        return totalCycles;
+    }
+
+    public int clockMhz() {
+        return clockMhz;
+    }
+
+    /** The last instructions this CPU executed, oldest first (for violation traces). */
+    public java.util.List<ExecutedInstruction> recentInstructions() {
+        var out = new java.util.ArrayList<ExecutedInstruction>();
+        long n = Math.min(ringPos, RING);
+        for (long i = ringPos - n; i < ringPos; i++) {
+            int slot = (int) (i & (RING - 1));
+            out.add(new ExecutedInstruction(ringTime[slot], ringIp[slot], ringInsn[slot]));
+        }
+        return out;
+    }
+
+    /** An entry of the per-CPU ring of executed instructions. */
+    public record ExecutedInstruction(long time, long ip, Instruction instruction) {}
+}

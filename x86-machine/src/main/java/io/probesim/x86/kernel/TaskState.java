@@ -1,0 +1,3 @@
+package io.probesim.x86.kernel;
+
+public enum TaskState { RUNNABLE, RUNNING, BLOCKED, DEAD }
