@@ -19,7 +19,7 @@ class BoostTable2006Spec extends Specification {
     static Set<Integer> parseSeedList() {
         assert Files.exists(SEED): "seed 000 not found at ${SEED.toAbsolutePath()} (shared/ must sit beside the repository)"
         def lines = Files.readAllLines(SEED)
-        int start = lines.findIndexOf { it.contains('following opcodes are not boostable') }
+        int start = lines.findIndexOf { it.contains('I determined that following opcodes are not') }
         int end = lines.findIndexOf(start) { it.startsWith('Kprobe-booster checks') }
         assert start > 0 && end > start
         Set<Integer> set = new TreeSet<>()
