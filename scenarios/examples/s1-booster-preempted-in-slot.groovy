@@ -22,8 +22,8 @@ scenario {
                 ret
         worker: call target
                 jmp  worker
-        busy:   add  $1, %rbx
-                jmp  busy
+        busy:   hlt                 # CPU-bound work, without simulating every instruction:
+                jmp  busy           # the task keeps the CPU until the tick preempts it
     '''
     task 'worker', cpu: 0, entry: 'worker'
     task 'busy1',  cpu: 0, entry: 'busy'

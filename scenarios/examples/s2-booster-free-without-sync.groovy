@@ -21,7 +21,7 @@ scenario {
         worker: call target
                 call cond_resched
                 jmp  worker
-        busy:   add  $1, %rbx
+        busy:   hlt                 # CPU-bound work, without simulating every instruction
                 call cond_resched
                 jmp  busy
     '''

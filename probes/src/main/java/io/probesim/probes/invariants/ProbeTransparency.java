@@ -1,6 +1,8 @@
 package io.probesim.probes.invariants;
 
 import io.probesim.sim.Violations;
+import io.probesim.sim.log.Event;
+import io.probesim.sim.log.EventListener;
 import io.probesim.x86.cpu.Cpu;
 import io.probesim.x86.cpu.CpuState;
 import io.probesim.x86.cpu.Step;
@@ -22,8 +24,13 @@ import java.util.TreeMap;
  * start, on a copy of memory taken before any probe existed, with no interrupts. Workloads
  * whose results depend on other tasks' memory writes need a twin-run check (not yet modelled):
  * the shipped workloads touch only their own stacks.
+ *
+ * <p>A task that has never trapped on a probe (no int3 or debug trap in the event log) has
+ * executed exactly the reference's instructions, so its reference is only run, catching up to
+ * the task's checkpoint count, from its first trap on. Probe mechanisms that divert a task
+ * without a trap (jump-optimized probes, issue 4) must mark the task here too.
  */
-public final class ProbeTransparency {
+public final class ProbeTransparency implements EventListener {
 
     public static final String NAME = "probe-transparency";
     private static final long ARITH_FLAGS = 0x8D5; // CF PF AF ZF SF OF
@@ -33,29 +40,46 @@ public final class ProbeTransparency {
 
     private final Kernel kernel;
     private final Violations violations;
-    private final Map<Integer, Reference> references = new TreeMap<>();
+    /** Indexed by pid; null for tasks that are not x86 tasks. */
+    private final Reference[] references;
+    private final Map<String, Reference> byName = new TreeMap<>();
 
-    /** Call after the tasks exist and before any probe is registered. */
+    /** Call after the tasks exist and before any probe is registered; checks only when enabled. */
     public ProbeTransparency(Kernel kernel, Violations violations) {
         this.kernel = kernel;
         this.violations = violations;
         Memory pristine = kernel.memory().copy();
+        List<Task> tasks = kernel.tasks();
+        this.references = new Reference[tasks.size() + 1];
         Map<Integer, List<Long>> entriesByCpu = new TreeMap<>();
-        for (Task t : kernel.tasks()) {
+        for (Task t : tasks) {
             if (t.kind() != Task.Kind.X86) continue;
-            references.put(t.pid(), new Reference(pristine.copy(), t.savedContext()));
+            Reference ref = new Reference(pristine.copy(), t.savedContext());
+            references[t.pid()] = ref;
+            byName.put(t.name(), ref);
             entriesByCpu.computeIfAbsent(t.cpu(), c -> new ArrayList<>()).add(t.savedContext().rip());
         }
         entriesByCpu.forEach((cpu, entries) -> kernel.cpu(cpu).watch(
                 entries.stream().mapToLong(Long::longValue).toArray(), ip -> checkpoint(kernel.cpu(cpu), ip)));
+        kernel.simulation().log().addListener(this);
+    }
+
+    /** A trap taken by a task makes it worth comparing from now on. */
+    @Override
+    public void onEvent(Event e) {
+        if (e.kind().equals("int3") || e.kind().equals("debug")) {
+            Reference ref = byName.get(e.task());
+            if (ref != null) ref.touched = true;
+        }
     }
 
     private void checkpoint(SimCpu sc, long ip) {
-        if (!violations.enabled(NAME)) return;
         Task t = sc.current();
-        Reference ref = references.get(t.pid());
+        Reference ref = t.pid() < references.length ? references[t.pid()] : null;
         if (ref == null || ref.entry != ip) return;
-        CpuState expected = ref.next();
+        ref.arrivals++;
+        if (!ref.touched) return;
+        CpuState expected = ref.advanceTo(ref.arrivals);
         if (expected == null) return;
         Cpu actual = sc.cpu();
         StringBuilder diff = new StringBuilder();
@@ -78,7 +102,10 @@ public final class ProbeTransparency {
         private final Cpu cpu;
         private final long entry;
         private int reached;
+        private int arrivals;
+        private boolean touched;
         private boolean ended;
+        private CpuState last;
 
         Reference(Memory memory, CpuState start) {
             this.cpu = new Cpu(memory, Mode.BITS64);
@@ -86,7 +113,13 @@ public final class ProbeTransparency {
             this.entry = start.rip();
         }
 
-        CpuState next() {
+        /** The reference's state at its `checkpoint`-th arrival at the entry. */
+        CpuState advanceTo(int checkpoint) {
+            while (reached < checkpoint && !ended) last = next();
+            return ended ? null : last;
+        }
+
+        private CpuState next() {
             if (ended) return null;
             for (int n = 0; n < MAX_REFERENCE_STEPS; n++) {
                 if (kernel.natives().contains(cpu.rip)) {

@@ -13,8 +13,8 @@ import spock.lang.Specification
  */
 class SafetyMatrixSpec extends Specification {
 
-    /** Schedules for the safe direction in CI; the CLI's 5,000 is the acceptance run. */
-    static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 1000)
+    /** Schedules for the safe direction: the budget the acceptance asks of the CLI. */
+    static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 5000)
 
     def "#row unsafe: with --knob #knob the explorer finds #invariant and the token replays it"() {
         given:

@@ -23,6 +23,8 @@ public final class SimCpu implements Actor {
     private final Kernel kernel;
     private final Cpu cpu;
     private final int clockMhz;
+    /** Picoseconds per cycle in 16.16 fixed point: local time needs a multiply, not a divide, per step. */
+    private final long psPerCycle16;
 
     private long baseTime;
     private long cyclesSinceBase;
@@ -46,6 +48,7 @@ public final class SimCpu implements Actor {
         this.kernel = kernel;
         this.cpu = cpu;
         this.clockMhz = clockMhz;
+        this.psPerCycle16 = (1_000_000L << 16) / clockMhz;
     }
 
     @Override
@@ -55,7 +58,7 @@ public final class SimCpu implements Actor {
 
     @Override
     public long localTime() {
-        return baseTime + cyclesSinceBase * 1_000_000L / clockMhz;
+        return baseTime + ((cyclesSinceBase * psPerCycle16) >>> 16);
     }
 
     @Override
