@@ -64,12 +64,23 @@ public final class ProbeTransparency implements EventListener {
         kernel.simulation().log().addListener(this);
     }
 
-    /** A trap taken by a task makes it worth comparing from now on. */
+    /**
+     * A trap taken by a task makes it worth comparing from now on. A task killed by an oops is
+     * a difference too, unless the run without probes dies before its next checkpoint as well.
+     */
     @Override
     public void onEvent(Event e) {
-        if (e.kind().equals("int3") || e.kind().equals("debug")) {
-            Reference ref = byName.get(e.task());
-            if (ref != null) ref.touched = true;
+        Reference ref = byName.get(e.task());
+        if (ref == null) return;
+        switch (e.kind()) {
+            case "int3", "debug" -> ref.touched = true;
+            case "killed" -> {
+                if (ref.advanceTo(ref.arrivals + 1) != null) {
+                    violations.report(NAME, "task " + e.task() + " was killed (" + e.field("why")
+                            + ") where the run without probes goes on to its next checkpoint", e.cpu());
+                }
+            }
+            default -> { }
         }
     }
 

@@ -48,17 +48,16 @@ public final class SimulatorEngine implements Engine {
         Explorer explorer = new Explorer(runner, strategy, TokenConfig.of(def).encode());
         ExplorationResult result = explorer.explore(budget, Math.max(1, options.jobs()),
                 (done, total, violations) -> progress.update(done, total, violations));
-        String stats = String.format("explored %d schedules (%s, seed %d): %.0f schedules/s, %d distinct interleavings%n",
-                result.schedules(), options.strategy(), options.seed(), result.schedulesPerSecond(), result.distinctInterleavings());
+        String strategyLine = String.format("strategy %s, seed %d%n", options.strategy(), options.seed());
         if (result.violation().isEmpty()) {
             RunResult last = result.last();
             String token = new ReplayToken(TokenConfig.of(def).encode(), last.choices()).encode();
-            return new ExploreOutcome(null, stats + "every checked invariant held: " + String.join(", ", def.checks()) + "\n",
+            return new ExploreOutcome(null, strategyLine + "every checked invariant held: " + String.join(", ", def.checks()) + "\n",
                     result.schedules(), result.schedulesPerSecond(), result.distinctInterleavings(), token, last.logSha256());
         }
         Found found = result.violation().get();
         ScenarioRunner.Outcome shrunk = runner.execute(Strategies.replay(found.shrunk().choices()));
-        String header = stats + String.format("violation in schedule %d; shrunk from %d to %d choices%n",
+        String header = strategyLine + String.format("violation in schedule %d; shrunk from %d to %d choices%n",
                 found.scheduleIndex(), found.original().choices().length, found.shrunk().choices().length);
         RunOutcome detail = outcome(def, runner, shrunk, null, header.trim());
         return new ExploreOutcome(detail.violation(), detail.report(), result.schedules(), result.schedulesPerSecond(),

@@ -24,4 +24,11 @@ class Examples {
     static ScenarioRunner runner(String prefix, List<String> knobs = [], String era = null) {
         new ScenarioRunner(new ScenarioImage(load(prefix, knobs, era)))
     }
+
+    /** The scenario checking only `checks`, to show one invariant catches a race on its own. */
+    static ScenarioRunner runnerChecking(String prefix, List<String> knobs, List<String> checks) {
+        def s = load(prefix, knobs)
+        new ScenarioRunner(new ScenarioImage(new ScenarioDefinition(s.name(), s.machine(), s.probes(), s.text(),
+                s.objects(), s.tasks(), checks, s.explore(), s.settlePs(), s.timeLimitPs(), s.file())))
+    }
 }

@@ -46,6 +46,23 @@ class SafetyMatrixSpec extends Specification {
         's2' | 'skipSyncBeforeFree' || 'slot-not-freed-while-in-use'
     }
 
+    def "#row: #invariant alone catches the race with the knob and holds without it"() {
+        when:
+        def unsafe = new Explorer(Examples.runnerChecking(row, [knob], [invariant]), Strategies.random(1), 'spec')
+                .explore(Budget.schedules(500), 2, { d, t, v -> })
+        def safe = new Explorer(Examples.runnerChecking(row, [], [invariant]), Strategies.random(1), 'spec')
+                .explore(Budget.schedules(500), 2, { d, t, v -> })
+
+        then:
+        unsafe.violation().get().shrunk().violation().get().invariant() == invariant
+        safe.violation().isEmpty()
+
+        where:
+        row  | knob                 | invariant
+        's1' | 'boostPreemptible'   | 'probe-transparency'
+        's1' | 'boostPreemptible'   | 'no-oops'
+    }
+
     def "#row safe: the 2006 kernel as configured holds for #budget random schedules"() {
         given:
         def explorer = new Explorer(Examples.runner(row), Strategies.random(7), 'spec')
