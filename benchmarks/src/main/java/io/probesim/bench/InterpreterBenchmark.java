@@ -2,7 +2,6 @@ package io.probesim.bench;
 
 import io.probesim.x86.asm.Assembler;
 import io.probesim.x86.cpu.Cpu;
-import io.probesim.x86.decode.Mode;
 import io.probesim.x86.mem.Memory;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -50,11 +49,11 @@ public class InterpreterBenchmark {
                         jmp  loop
                 leaf:   lea  1(%rdi), %rdx
                         ret
-                """, TEXT, Mode.BITS64);
+                """, TEXT, io.probesim.x86.decode.Mode.BITS64);
         memory.map(TEXT, asm.code().length, Memory.R | Memory.X);
         memory.poke(TEXT, asm.code());
         memory.map(STACK, 16384, Memory.R | Memory.W);
-        cpu = new Cpu(memory, Mode.BITS64);
+        cpu = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
         cpu.rip = TEXT;
         cpu.gpr[Cpu.RSP] = STACK + 16384 - 64;
     }

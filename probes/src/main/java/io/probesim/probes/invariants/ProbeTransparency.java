@@ -54,7 +54,8 @@ public final class ProbeTransparency implements EventListener {
         Map<Integer, List<Long>> entriesByCpu = new TreeMap<>();
         for (Task t : tasks) {
             if (t.kind() != Task.Kind.X86) continue;
-            Reference ref = new Reference(pristine.copy(), t.savedContext());
+            // One probe-free memory for all references: each task touches only its own stack.
+            Reference ref = new Reference(pristine, t.savedContext());
             references[t.pid()] = ref;
             byName.put(t.name(), ref);
             entriesByCpu.computeIfAbsent(t.cpu(), c -> new ArrayList<>()).add(t.savedContext().rip());

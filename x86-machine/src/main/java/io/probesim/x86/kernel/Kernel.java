@@ -99,12 +99,12 @@ public final class Kernel {
         return t;
     }
 
+    /** A fresh task's registers: all zero but ip, sp and flags (reserved bit 1, IF). */
     private static CpuState initialContext(long rip, long rsp) {
-        Cpu scratch = new Cpu(new Memory(), Mode.BITS64);
-        scratch.rip = rip;
-        scratch.gpr[4] = rsp;
-        scratch.rflags = 0x2 | SimCpu.IF;
-        return scratch.save();
+        long[] gpr = new long[16];
+        gpr[4] = rsp;
+        return new CpuState(Mode.BITS64, gpr, rip, 0x2 | SimCpu.IF, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS,
+                0, 0, 0, 0, 0, false);
     }
 
     /** Maps the native stubs, starts the idle tasks, the first tasks and the timers. */
