@@ -32,14 +32,17 @@ public final class InsnSlots {
     private final List<State[]> pages = new ArrayList<>();
     private final List<Listener> listeners = new ArrayList<>();
 
-    public InsnSlots(Kernel kernel, long base, int slotSize) {
+    private final String pageSymbol;
+
+    public InsnSlots(Kernel kernel, long base, int slotSize, String pageSymbol) {
         this.kernel = kernel;
         this.base = base;
         this.slotSize = slotSize;
+        this.pageSymbol = pageSymbol;
     }
 
     public static InsnSlots forKprobes(Kernel kernel, int slotSize) {
-        return new InsnSlots(kernel, Layout.MODULE_SPACE, slotSize);
+        return new InsnSlots(kernel, Layout.MODULE_SPACE, slotSize, "kprobe_insn_page");
     }
 
     public void addListener(Listener l) {
@@ -60,6 +63,8 @@ public final class InsnSlots {
         if (slot == 0) {
             long pageAddr = base + (long) pages.size() * PAGE;
             kernel.memory().map(pageAddr, PAGE, Memory.R | Memory.W | Memory.X);
+            // Named, as kallsyms names it, so traces say where an address is (not kernel text).
+            kernel.symbols().add(pages.isEmpty() ? pageSymbol : pageSymbol + pages.size(), pageAddr, PAGE);
             State[] states = new State[PAGE / slotSize];
             java.util.Arrays.fill(states, State.CLEAN);
             pages.add(states);

@@ -46,13 +46,16 @@ public final class TraceView {
             }
             sb.append('\n');
         }
-        sb.append("\n  last instructions executed:\n");
+        sb.append("\n  last x86 instructions executed:\n");
         for (int c = 0; c < cpus; c++) {
             SimCpu sc = kernel.cpu(c);
-            sb.append("  cpu").append(c).append(" (task ").append(sc.current()).append("):\n");
-            for (SimCpu.ExecutedInstruction x : sc.recentInstructions()) {
+            sb.append("  cpu").append(c).append(" (now running ").append(sc.current()).append("):\n");
+            var recent = sc.recentInstructions();
+            if (recent.isEmpty()) sb.append("    none (only host tasks ran here)\n");
+            for (SimCpu.ExecutedInstruction x : recent) {
                 String text = x.instruction() == null ? "?" : AttFormatter.format(x.instruction()).trim();
-                sb.append(String.format("    %-12s 0x%x <%s>  %s%n", Time.format(x.time()), x.ip(), kernel.symbols().describe(x.ip()), text));
+                sb.append(String.format("    %-12s %-8s 0x%x <%s>  %s%n", Time.format(x.time()), x.task(), x.ip(),
+                        kernel.symbols().describe(x.ip()), text));
             }
         }
         return sb.toString();

@@ -38,6 +38,7 @@ public final class SimCpu implements Actor {
     private final long[] ringIp = new long[RING];
     private final long[] ringTime = new long[RING];
     private final Instruction[] ringInsn = new Instruction[RING];
+    private final Task[] ringTask = new Task[RING];
     private int ringPos;
 
     private long[] watches = new long[0];
@@ -102,6 +103,7 @@ public final class SimCpu implements Actor {
         ringIp[slot] = ip;
         ringTime[slot] = localTime();
         ringInsn[slot] = cpu.lastInstruction();
+        ringTask[slot] = current;
         if (result != Step.OK) {
             kernel.traps().exception(this, result, ip);
         } else if (watches.length != 0) {
@@ -218,11 +220,11 @@ public final class SimCpu implements Actor {
         long n = Math.min(ringPos, RING);
         for (long i = ringPos - n; i < ringPos; i++) {
             int slot = (int) (i & (RING - 1));
-            out.add(new ExecutedInstruction(ringTime[slot], ringIp[slot], ringInsn[slot]));
+            out.add(new ExecutedInstruction(ringTime[slot], ringTask[slot], ringIp[slot], ringInsn[slot]));
         }
         return out;
     }
 
     /** An entry of the per-CPU ring of executed instructions. */
-    public record ExecutedInstruction(long time, long ip, Instruction instruction) {}
+    public record ExecutedInstruction(long time, Task task, long ip, Instruction instruction) {}
 }
