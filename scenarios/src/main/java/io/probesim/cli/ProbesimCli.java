@@ -276,7 +276,8 @@ public final class ProbesimCli implements Runnable {
         public Integer call() throws IOException {
             PrintWriter o = spec.commandLine().getOut();
             switch (what) {
-                case invariants -> Catalog.INVARIANTS.forEach(i -> o.printf("%-32s %s%n", i.name(), i.holdsWhen()));
+                case invariants -> Catalog.INVARIANTS.forEach(i -> o.printf("%-32s %-8s %s%n", i.name(),
+                        i.implemented() ? "checked" : "not yet", i.holdsWhen()));
                 case knobs -> Catalog.KNOBS.forEach(k -> o.printf("%-28s %-4s %-16s %s%n", k.name(), k.measure(),
                         k.implemented() ? "implemented" : "not yet", k.description()));
                 case eras -> Catalog.ERAS.forEach(e -> o.printf("%-8s %s%n", e.name(), e.description()));

@@ -58,7 +58,6 @@ public final class Scheduler {
             prev.state = TaskState.RUNNING;
             return;
         }
-        if (prev.state == TaskState.RUNNABLE && prev.kind() == Task.Kind.IDLE) prev.state = TaskState.RUNNABLE;
         prev.saved = sc.cpu().save();
         sc.cpu().load(next.saved);
         next.saved = null;
