@@ -25,7 +25,8 @@ public final class Kprobes {
     private final List<List<Kprobe>> table = new ArrayList<>();
     private final KprobeCtlblk[] ctlblk;
     private final KprobesArch arch;
-    private final Kprobe.HitListener hitLog;
+    /** Per CPU: logs each handler call and miss for the handler-exactly-once invariant. */
+    private final Kprobe.HitListener[] hitLogs;
     private boolean mutexHeld;
     private int registrations;
 
@@ -35,7 +36,13 @@ public final class Kprobes {
         for (int i = 0; i < 1 << TABLE_BITS; i++) table.add(new ArrayList<>());
         this.ctlblk = new KprobeCtlblk[kernel.cpuCount()];
         for (int i = 0; i < ctlblk.length; i++) ctlblk[i] = new KprobeCtlblk();
-        this.hitLog = new Kprobe.HitListener() {
+        this.hitLogs = new Kprobe.HitListener[kernel.cpuCount()];
+        for (int cpu = 0; cpu < hitLogs.length; cpu++) hitLogs[cpu] = hitLog(cpu);
+        this.arch = archFactory.apply(this);
+    }
+
+    private Kprobe.HitListener hitLog(int cpu) {
+        return new Kprobe.HitListener() {
             @Override
             public void preHandler(Kprobe p) {
                 log(p, "kprobe-pre");
@@ -47,15 +54,10 @@ public final class Kprobes {
             }
 
             private void log(Kprobe p, String kind) {
-                int cpu = currentCpu;
                 kernel.log(cpu, kernel.cpu(cpu).current(), kind, "probe", p.name(), "addr", hex(p.address()));
             }
         };
-        this.arch = archFactory.apply(this);
     }
-
-    /** The CPU whose trap is being handled (set by the arch layer around handler calls). */
-    private int currentCpu;
 
     public Kernel kernel() { return kernel; }
     public ProbeConfig config() { return config; }
@@ -192,13 +194,11 @@ public final class Kprobes {
 
     /** Runs the pre handler(s), logging each call for the handler-exactly-once invariant. */
     public int callPreHandlers(int cpu, Kprobe p, io.probesim.x86.kernel.PtRegs regs) {
-        currentCpu = cpu;
-        return p.callPreHandlers(regs, hitLog);
+        return p.callPreHandlers(regs, hitLogs[cpu]);
     }
 
     public void countMiss(int cpu, Kprobe p) {
-        currentCpu = cpu;
-        p.incNmissed(hitLog);
+        p.incNmissed(hitLogs[cpu]);
     }
 
     private List<Kprobe> bucket(long addr) {

@@ -18,6 +18,8 @@ public final class SimCpu implements Actor {
     public static final int TIMER_IRQ = 1;
 
     private static final int RING = 16;
+    /** A function called from Java that runs longer than this is taken to loop forever. */
+    private static final long MAX_CALL_STEPS = 10_000_000;
 
     private final int id;
     private final Kernel kernel;
@@ -143,10 +145,10 @@ public final class SimCpu implements Actor {
         cpu.gpr[4] = sp;
         cpu.rip = address;
         cpu.rflags &= ~(IF | TF);
-        int depthGuard = 0;
+        long steps = 0;
         while (cpu.rip != sentinel) {
             executeOne(false);
-            if (++depthGuard > 10_000_000) throw new KernelPanic("nested call to 0x" + Long.toHexString(address) + " did not return");
+            if (++steps > MAX_CALL_STEPS) throw new KernelPanic("call to 0x" + Long.toHexString(address) + " did not return");
         }
         long rax = cpu.gpr[0];
         cpu.load(saved);
