@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  */
 @Command(name = "probesim", mixinStandardHelpOptions = true, version = "probesim 0.1.0",
         description = "Deterministic simulator of SMP x86 machines running Linux kprobes.",
-        subcommands = {ProbesimCli.Run.class, ProbesimCli.Explore.class, ProbesimCli.Replay.class, ProbesimCli.ListCmd.class})
+        subcommands = {ProbesimCli.Run.class, ProbesimCli.Explore.class, ProbesimCli.Replay.class, ProbesimCli.ListCmd.class,
+                ProbesimCli.Disasm.class})
 public final class ProbesimCli implements Runnable {
     public static final int OK = 0, VIOLATION = 1, USAGE = 2, INTERNAL = 3;
     /** Shipped scenarios, relative to the working directory (the repository root). Tests point it elsewhere. */
@@ -307,6 +308,46 @@ public final class ProbesimCli implements Runnable {
                 }
                 o.println(f + "\t" + name);
             }
+            o.flush();
+            return OK;
+        }
+    }
+
+    @Command(name = "disasm", mixinStandardHelpOptions = true,
+            description = "Disassemble a file of raw bytes: address<TAB>length<TAB>hex bytes<TAB>instruction (AT&T, as objdump).")
+    static final class Disasm implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "raw machine code (no ELF headers)")
+        Path file;
+
+        @Option(names = "--bits", paramLabel = "32|64", defaultValue = "64", description = "CPU mode (default: 64)")
+        int bits;
+
+        @Option(names = "--origin", paramLabel = "HEX", defaultValue = "0", description = "address of the first byte, hex (default: 0)")
+        String origin;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = spec.commandLine().getErr();
+            if (bits != 32 && bits != 64) {
+                err.println("--bits must be 32 or 64, not " + bits);
+                return USAGE;
+            }
+            long start;
+            try {
+                start = Long.parseUnsignedLong(origin.startsWith("0x") || origin.startsWith("0X") ? origin.substring(2) : origin, 16);
+            } catch (NumberFormatException e) {
+                err.println("--origin '" + origin + "' is not a hex address (hint: --origin ffffffff81000000)");
+                return USAGE;
+            }
+            if (!Files.isRegularFile(file)) {
+                err.println(file + ": no such file");
+                return USAGE;
+            }
+            PrintWriter o = spec.commandLine().getOut();
+            io.probesim.x86.format.Disassembler.forEachLine(Files.readAllBytes(file), start,
+                    bits == 64 ? io.probesim.x86.decode.Mode.BITS64 : io.probesim.x86.decode.Mode.BITS32, o::println);
             o.flush();
             return OK;
         }

@@ -8,6 +8,7 @@ import io.probesim.x86.decode.Mode;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Walks bytes at an origin: one line per instruction, "address<TAB>length<TAB>hex bytes<TAB>text"; (bad) skips a byte. */
 public final class Disassembler {
@@ -15,6 +16,12 @@ public final class Disassembler {
 
     public static List<String> lines(byte[] code, long origin, Mode mode) {
         List<String> out = new ArrayList<>();
+        forEachLine(code, origin, mode, out::add);
+        return out;
+    }
+
+    /** As {@link #lines}, one line at a time (for large inputs). */
+    public static void forEachLine(byte[] code, long origin, Mode mode, Consumer<String> out) {
         HexFormat hex = HexFormat.ofDelimiter(" ");
         int off = 0;
         while (off < code.length) {
@@ -29,10 +36,9 @@ public final class Disassembler {
                 len = 1;
                 text = "(bad)";
             }
-            out.add(String.format("%x\t%d\t%s\t%s", addr, len, hex.formatHex(code, off, off + len), text));
+            out.accept(String.format("%x\t%d\t%s\t%s", addr, len, hex.formatHex(code, off, off + len), text));
             off += len;
         }
-        return out;
     }
 
     public static String text(byte[] code, long origin, Mode mode) {
