@@ -546,7 +546,10 @@ public final class Cpu {
             case CMC: rflags ^= CF; break;
             case CLD: rflags &= ~DF; break;
             case STD: rflags |= DF; break;
-            case PAUSE: case LFENCE: case MFENCE: case SFENCE: break;
+            case PAUSE: lastCycles = CycleCosts.PAUSE; break;
+            case LFENCE: lastCycles = CycleCosts.LFENCE; break;
+            case MFENCE: lastCycles = CycleCosts.MFENCE; break;
+            case SFENCE: lastCycles = CycleCosts.SFENCE; break;
 
             case MOVZB: case MOVZW:
                 writeReg((Operand.Reg) ops[0], read(ops[1], insn));
@@ -578,8 +581,10 @@ public final class Cpu {
                 if (acc == a) {
                     write(d, insn, readReg((Operand.Reg) ops[1]));
                 } else {
-                    write(d, insn, a);                    // the processor always writes back the destination
-                    writeReg(new Operand.Reg(RAX, size, false), a);
+                    // a memory destination is written back unchanged (the locked cycle writes); a register
+                    // destination is not written at all (a 32-bit one keeps its upper half, as on the host)
+                    if (d instanceof Operand.Mem) write(d, insn, a);
+                    writeAcc(size, a);
                 }
                 rflags = (rflags & ~STATUS) | f;
                 if (d instanceof Operand.Mem) lastCycles = CycleCosts.XCHG_MEM;
@@ -643,6 +648,75 @@ public final class Cpu {
                 lastCycles = CycleCosts.IRET;
                 return Step.OK;
             }
+
+            case BSWAP: {
+                Operand.Reg d = (Operand.Reg) ops[0];
+                long v = readReg(d);
+                if (size == 8) writeReg(d, Long.reverseBytes(v));
+                else if (!insn.has(Prefixes.OPSIZE)) writeReg(d, Integer.reverseBytes((int) v) & 0xffffffffL);
+                else gpr[d.reg()] &= ~0xffffL;            // 66 bswap (decoded as 32-bit) is undefined in the SDM:
+                break;                                     // the host (Intel) clears the low 16 bits, keeps the rest
+            }
+
+            case BSF: case BSR: {
+                // Source 0: ZF=1 and the destination is left unchanged (not even zero-extended), as the host does.
+                // Nonzero: ZF=0; CF OF SF AF PF are undefined in the SDM: see bitScanFlags().
+                long v = read(ops[1], insn) & Flags.mask(size);
+                Operand.Reg d = (Operand.Reg) ops[0];
+                if (v == 0) {
+                    rflags = (rflags & ~STATUS) | Flags.bitScanFlags(0, true);
+                } else {
+                    long idx = insn.mnemonic() == Mnemonic.BSF ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+                    writeReg(d, idx);
+                    rflags = (rflags & ~STATUS) | Flags.bitScanFlags(idx, false);
+                }
+                break;
+            }
+
+            case BT: case BTS: case BTR: case BTC:
+                bitTest(insn, ops, size);
+                break;
+
+            case ROL: case ROR: case RCL: case RCR:
+                rotate(insn, ops, size);
+                break;
+
+            case SHLD: case SHRD:
+                doubleShift(insn, ops, size);
+                break;
+
+            case LOOP: case LOOPE: case LOOPNE: case JECXZ: {
+                long cmask = insn.has(Prefixes.ADDRSIZE) ? (long64 ? 0xffffffffL : 0xffffL) : (long64 ? -1L : 0xffffffffL);
+                long c = gpr[RCX] & cmask;
+                boolean taken;
+                if (insn.mnemonic() == Mnemonic.JECXZ) {
+                    taken = c == 0;
+                    lastCycles = taken ? CycleCosts.BRANCH_TAKEN : CycleCosts.BRANCH_NOT_TAKEN;
+                } else {
+                    c = (c - 1) & cmask;
+                    taken = c != 0;
+                    if (insn.mnemonic() == Mnemonic.LOOPE) taken &= (rflags & ZF) != 0;
+                    else if (insn.mnemonic() == Mnemonic.LOOPNE) taken &= (rflags & ZF) == 0;
+                    lastCycles = CycleCosts.LOOP;
+                }
+                long target = ((Operand.Rel) ops[0]).target();
+                if (taken && badTarget(target)) return Step.GP;
+                if (insn.mnemonic() != Mnemonic.JECXZ) setCounter(RCX, c, cmask);
+                if (taken) nrip = target;
+                break;
+            }
+
+            case MOVS: case STOS: case LODS: case CMPS: case SCAS:
+                if (!string(insn, ops, size)) {
+                    rip = insn.address();                  // rep: more iterations; the next step continues
+                    return Step.OK;
+                }
+                break;
+
+            case CPUID:
+                cpuid();
+                lastCycles = CycleCosts.SERIALIZING;
+                break;
 
             default:
                 if (insn.map() == 1 && insn.cc() >= 0 && insn.opcode() >= 0x90 && insn.opcode() <= 0x9f) {     // setcc
@@ -812,7 +886,7 @@ public final class Cpu {
             long lo = a * b;
             boolean overflow = size == 8 ? Math.multiplyHigh(a, b) != (lo >> 63) : Flags.signExtend(lo, size) != lo;
             writeReg((Operand.Reg) ops[0], lo & mask);
-            rflags = (rflags & ~(CF | OF)) | (overflow ? CF | OF : 0);
+            rflags = (rflags & ~STATUS) | Flags.mul(lo, overflow, size);
             return true;
         }
         Operand src = ops[ops.length - 1];
@@ -846,7 +920,7 @@ public final class Cpu {
                 }
             }
             storeAxDx(size, lo, hi);
-            rflags = (rflags & ~(CF | OF)) | (overflow ? CF | OF : 0);
+            rflags = (rflags & ~STATUS) | Flags.mul(lo, overflow, size);
             return true;
         }
         if (s == 0) return false;
@@ -858,11 +932,8 @@ public final class Cpu {
                     r = Long.remainderUnsigned(ax, s);
                 } else {
                     if (Long.compareUnsigned(dx, s) >= 0) return false;
-                    java.math.BigInteger n = new java.math.BigInteger(Long.toUnsignedString(dx)).shiftLeft(64)
-                            .or(new java.math.BigInteger(Long.toUnsignedString(ax)));
-                    java.math.BigInteger[] qr = n.divideAndRemainder(new java.math.BigInteger(Long.toUnsignedString(s)));
-                    q = qr[0].longValue();
-                    r = qr[1].longValue();
+                    q = udiv128(dx, ax, s);
+                    r = divRemainder;
                 }
             } else {
                 long n = size == 1 ? ax & 0xffff : ((dx & mask) << bits) | (ax & mask);
@@ -878,12 +949,22 @@ public final class Cpu {
                     q = ax / d;
                     r = ax % d;
                 } else {
-                    java.math.BigInteger n = java.math.BigInteger.valueOf(dx).shiftLeft(64)
-                            .or(new java.math.BigInteger(Long.toUnsignedString(ax)));
-                    java.math.BigInteger[] qr = n.divideAndRemainder(java.math.BigInteger.valueOf(d));
-                    if (qr[0].bitLength() > 63) return false;
-                    q = qr[0].longValue();
-                    r = qr[1].longValue();
+                    // |dx:ax| / |d| unsigned, then the signs: quotient negative when they differ, remainder has the dividend's
+                    boolean negN = dx < 0, negD = d < 0;
+                    long hi = dx, lo = ax;
+                    if (negN) { lo = -ax; hi = ~dx + (ax == 0 ? 1 : 0); }
+                    long ud = negD ? -d : d;
+                    if (Long.compareUnsigned(hi, ud) >= 0) return false;           // |quotient| >= 2^64
+                    long uq = udiv128(hi, lo, ud);
+                    long ur = divRemainder;
+                    if (negN != negD) {
+                        if (Long.compareUnsigned(uq, Long.MIN_VALUE) > 0) return false;   // below -2^63
+                        q = -uq;
+                    } else {
+                        if (uq < 0) return false;                                     // 2^63 or more
+                        q = uq;
+                    }
+                    r = negN ? -ur : ur;
                 }
             } else {
                 long n = size == 1 ? (long) (short) ax : Flags.signExtend(((dx & mask) << bits) | (ax & mask), size * 2);
@@ -894,6 +975,24 @@ public final class Cpu {
         }
         storeAxDx(size, q & mask, r & mask);
         return true;
+    }
+
+    private long divRemainder;
+
+    /** Unsigned (hi:lo) / d for hi &lt; d (unsigned): the quotient; the remainder goes to divRemainder. No allocation. */
+    private long udiv128(long hi, long lo, long d) {
+        long q = 0, r = hi;
+        for (int i = 63; i >= 0; i--) {
+            boolean carry = r < 0;                          // the 65th bit of 2r
+            r = (r << 1) | ((lo >>> i) & 1);
+            q <<= 1;
+            if (carry || Long.compareUnsigned(r, d) >= 0) {
+                r -= d;
+                q |= 1;
+            }
+        }
+        divRemainder = r;
+        return q;
     }
 
     /** Low part to al/ax/eax/rax, high part to ah/dx/edx/rdx. */
@@ -910,6 +1009,328 @@ public final class Cpu {
             gpr[RAX] = lo;
             gpr[RDX] = hi;
         }
+    }
+
+    /** al / ax / eax (zero-extended) / rax. */
+    private void writeAcc(int size, long v) {
+        switch (size) {
+            case 1: gpr[RAX] = (gpr[RAX] & ~0xffL) | (v & 0xff); break;
+            case 2: gpr[RAX] = (gpr[RAX] & ~0xffffL) | (v & 0xffff); break;
+            case 4: gpr[RAX] = v & 0xffffffffL; break;
+            default: gpr[RAX] = v;
+        }
+    }
+
+    /** Writes a counter/pointer register at an address size: 16-bit merges, 32-bit zero-extends. */
+    private void setCounter(int reg, long v, long amask) {
+        if (amask == 0xffffL) gpr[reg] = (gpr[reg] & ~0xffffL) | (v & 0xffff);
+        else gpr[reg] = v & amask;
+    }
+
+    private long segmentBase(int seg) {
+        return seg == 4 ? fsBase : seg == 5 ? gsBase : 0;
+    }
+
+    // ---------------------------------------------------------------- bit test, rotates, double shifts
+
+    /**
+     * bt bts btr btc. Register destination: bit offset mod the operand width. Memory destination with
+     * an immediate offset: offset mod the width at the operand address; with a register offset: the
+     * bit-string form, the signed offset selects the operand-sized word at ea + (offset >> log2(width)) * size.
+     * CF = the selected bit; ZF unaffected; OF SF AF PF undefined in the SDM: see Flags.bitTestFlags.
+     */
+    private void bitTest(Instruction insn, Operand[] ops, int size) {
+        Operand d = ops[0];
+        int bits = size * 8;
+        long off;
+        boolean immOffset = ops[1] instanceof Operand.Imm;
+        if (immOffset) off = ((Operand.Imm) ops[1]).value() & 0xff;
+        else off = Flags.signExtend(readReg((Operand.Reg) ops[1]), size);
+        Mnemonic mn = insn.mnemonic();
+        boolean mem = d instanceof Operand.Mem;
+        long addr = 0;
+        long a;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            if (!immOffset) {
+                addr += (off >> (size == 8 ? 6 : size == 4 ? 5 : 4)) * size;
+                if (!long64) addr &= 0xffffffffL;
+            }
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD + (immOffset ? 0 : CycleCosts.BIT_STRING);
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        int bit = (int) (off & (bits - 1));
+        long m = 1L << bit;
+        boolean cf = (a & m) != 0;
+        long res;
+        switch (mn) {
+            case BTS: res = a | m; break;
+            case BTR: res = a & ~m; break;
+            case BTC: res = a ^ m; break;
+            default: res = a; break;
+        }
+        if (mn != Mnemonic.BT) {
+            if (mem) {
+                memory.store(addr, size, res);
+                lastCycles += CycleCosts.STORE;
+            } else {
+                writeReg((Operand.Reg) d, res);
+            }
+        }
+        rflags = Flags.bitTestFlags(rflags, cf);
+    }
+
+    private int shiftCount(Operand[] ops, int at, int size) {
+        int count;
+        if (ops.length <= at) count = 1;
+        else if (ops[at] instanceof Operand.Imm) count = (int) ((Operand.Imm) ops[at]).value();
+        else count = (int) gpr[RCX];                       // %cl
+        return count & (size == 8 ? 63 : 31);
+    }
+
+    /**
+     * rol ror rcl rcr. The count is masked to 5 bits (6 for 64-bit); nothing changes when it is 0.
+     * rol/ror: CF = the bit rotated last (lsb / msb of the result), also when count mod width is 0;
+     * rcl/rcr rotate through CF by count mod 9 (8-bit), mod 17 (16-bit); when that is 0 nothing changes
+     * (flags included, as on the host). Only CF and OF change. OF is defined for count 1 only; at larger
+     * counts the host computes it from the input for rcl/rcr and for rol/ror by %cl (Flags.rotateOf), but
+     * leaves it unchanged for rol/ror by an immediate: we do the same.
+     */
+    private void rotate(Instruction insn, Operand[] ops, int size) {
+        Operand d = ops[0];
+        int count = shiftCount(ops, 1, size);
+        int bits = size * 8;
+        long mask = Flags.mask(size);
+        boolean mem = d instanceof Operand.Mem;
+        long addr = 0;
+        long a;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        if (count == 0) {
+            if (mem) memory.checkWrite(addr, size);
+            else writeReg((Operand.Reg) d, a);
+            return;
+        }
+        Mnemonic mn = insn.mnemonic();
+        long res;
+        boolean cf;
+        long cfIn = rflags & CF;
+        switch (mn) {
+            case ROL: {
+                int c = count % bits;
+                res = c == 0 ? a : ((a << c) | (a >>> (bits - c))) & mask;
+                cf = (res & 1) != 0;
+                break;
+            }
+            case ROR: {
+                int c = count % bits;
+                res = c == 0 ? a : ((a >>> c) | (a << (bits - c))) & mask;
+                cf = (res & Flags.signBit(size)) != 0;
+                break;
+            }
+            case RCL: {
+                int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
+                if (c == 0) {                              // 8/16-bit count that is a multiple of 9/17:
+                    if (mem) memory.checkWrite(addr, size);   // nothing rotates and CF OF stay (host)
+                    return;
+                }
+                res = a;
+                cf = cfIn != 0;
+                for (int i = 0; i < c; i++) {              // at most 63 single-bit steps; no allocation
+                    boolean out = (res & Flags.signBit(size)) != 0;
+                    res = ((res << 1) | (cf ? 1 : 0)) & mask;
+                    cf = out;
+                }
+                lastCycles += CycleCosts.RCL_RCR;
+                break;
+            }
+            default: {                                     // RCR
+                int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
+                if (c == 0) {
+                    if (mem) memory.checkWrite(addr, size);
+                    return;
+                }
+                res = a;
+                cf = cfIn != 0;
+                for (int i = 0; i < c; i++) {
+                    boolean out = (res & 1) != 0;
+                    res = (res >>> 1) | (cf ? Flags.signBit(size) : 0);
+                    cf = out;
+                }
+                lastCycles += CycleCosts.RCL_RCR;
+                break;
+            }
+        }
+        if (mem) memory.store(addr, size, res);
+        else writeReg((Operand.Reg) d, res);
+        long f = rflags & ~(CF | OF);
+        if (cf) f |= CF;
+        boolean of;
+        if ((mn == Mnemonic.ROL || mn == Mnemonic.ROR) && count > 1 && ops.length > 1 && ops[1] instanceof Operand.Imm) {
+            of = (rflags & OF) != 0;                       // host: rol/ror by an immediate above 1 leaves OF
+        } else {
+            of = Flags.rotateOf(mn == Mnemonic.ROL || mn == Mnemonic.RCL, mn == Mnemonic.RCR ? cfIn != 0 : (a & 1) != 0, a, size);
+        }
+        if (of) f |= OF;
+        rflags = f;
+    }
+
+    /**
+     * shld / shrd: count masked to 5 bits (6 for 64-bit); 0 changes nothing. A 16-bit count above 16
+     * is undefined in the SDM (result and flags); we shift the 32-bit dest:src:dest pattern, as the host does.
+     */
+    private void doubleShift(Instruction insn, Operand[] ops, int size) {
+        Operand d = ops[0];
+        int count = shiftCount(ops, 2, size);
+        int bits = size * 8;
+        long mask = Flags.mask(size);
+        boolean mem = d instanceof Operand.Mem;
+        long addr = 0;
+        long a;
+        if (mem) {
+            addr = ea((Operand.Mem) d, insn);
+            a = memory.load(addr, size);
+            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
+        } else {
+            a = readReg((Operand.Reg) d);
+        }
+        long b = readReg((Operand.Reg) ops[1]);
+        if (count == 0) {
+            if (mem) memory.checkWrite(addr, size);
+            else writeReg((Operand.Reg) d, a);
+            return;
+        }
+        boolean left = insn.mnemonic() == Mnemonic.SHLD;
+        long res;
+        boolean cf;
+        if (size == 2) {
+            // counts 17..31 read on into a second copy of the destination: dest:src:dest (host behaviour)
+            if (left) {
+                long w = (a << 32) | (b << 16) | a;
+                res = (w >>> (32 - count)) & 0xffff;
+                cf = ((w >>> (48 - count)) & 1) != 0;
+            } else {
+                long w = (a << 32) | (b << 16) | a;
+                res = (w >>> count) & 0xffff;
+                cf = ((w >>> (count - 1)) & 1) != 0;
+            }
+        } else if (left) {
+            res = ((a << count) | (b >>> (bits - count))) & mask;
+            cf = ((a >>> (bits - count)) & 1) != 0;
+        } else {
+            res = ((a >>> count) | (b << (bits - count))) & mask;
+            cf = ((a >>> (count - 1)) & 1) != 0;
+        }
+        if (mem) memory.store(addr, size, res);
+        else writeReg((Operand.Reg) d, res);
+        rflags = (rflags & ~STATUS) | Flags.doubleShift(left, a, b, res, cf, count, size);
+    }
+
+    // ---------------------------------------------------------------- string instructions
+
+    /**
+     * One iteration of movs stos lods cmps scas; with rep/repe/repne one iteration per step (rip stays
+     * on the instruction until the repeat ends, so interrupts, traps and faults see the architectural
+     * intermediate state, as on hardware). Returns true when the instruction is complete.
+     */
+    private boolean string(Instruction insn, Operand[] ops, int size) {
+        Mnemonic mn = insn.mnemonic();
+        boolean repz = insn.has(Prefixes.REP), repnz = insn.has(Prefixes.REPNE);
+        boolean rep = repz || repnz;
+        long amask = insn.has(Prefixes.ADDRSIZE) ? (long64 ? 0xffffffffL : 0xffffL) : (long64 ? -1L : 0xffffffffL);
+        if (rep && (gpr[RCX] & amask) == 0) return true;
+        long step = (rflags & DF) != 0 ? -size : size;
+        long si = gpr[RSI] & amask, di = gpr[RDI] & amask;
+        int srcSeg = -1;
+        for (Operand o : ops) {
+            if (o instanceof Operand.Mem && ((Operand.Mem) o).base() == RSI) srcSeg = ((Operand.Mem) o).segment();
+        }
+        long src = si + segmentBase(srcSeg), dst = di;
+        if (!long64) { src &= 0xffffffffL; dst &= 0xffffffffL; }
+        boolean cmp = false;
+        switch (mn) {
+            case MOVS: {
+                long v = memory.load(src, size);
+                memory.store(dst, size, v);
+                setCounter(RSI, si + step, amask);
+                setCounter(RDI, di + step, amask);
+                lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
+                break;
+            }
+            case STOS:
+                memory.store(dst, size, gpr[RAX]);
+                setCounter(RDI, di + step, amask);
+                lastCycles += CycleCosts.STORE;
+                break;
+            case LODS: {
+                long v = memory.load(src, size);
+                writeAcc(size, v);
+                setCounter(RSI, si + step, amask);
+                lastCycles += CycleCosts.LOAD;
+                break;
+            }
+            case CMPS: {
+                long x = memory.load(src, size);
+                long y = memory.load(dst, size);
+                rflags = (rflags & ~STATUS) | Flags.sub(x, y, (x - y) & Flags.mask(size), size);
+                setCounter(RSI, si + step, amask);
+                setCounter(RDI, di + step, amask);
+                lastCycles += 2 * CycleCosts.LOAD;
+                cmp = true;
+                break;
+            }
+            default: {                                     // SCAS
+                long x = gpr[RAX] & Flags.mask(size);
+                long y = memory.load(dst, size);
+                rflags = (rflags & ~STATUS) | Flags.sub(x, y, (x - y) & Flags.mask(size), size);
+                setCounter(RDI, di + step, amask);
+                lastCycles += CycleCosts.LOAD;
+                cmp = true;
+                break;
+            }
+        }
+        if (!rep) return true;
+        long c = ((gpr[RCX] & amask) - 1) & amask;
+        setCounter(RCX, c, amask);
+        if (c == 0) return true;
+        if (cmp) {
+            boolean zf = (rflags & ZF) != 0;
+            if (repz ? !zf : zf) return true;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- cpuid
+
+    /**
+     * Fixed, documented identification (the seeds' Xeon E5410, Penryn family 6 model 0x17):
+     * leaf 0: max basic leaf 1, "GenuineIntel"; leaf 1: signature 0x1067a, ebx = clflush line 64 bytes
+     * (8 << 8), 4 logical processors (4 << 16), initial APIC id 0; ecx/edx: the E5410 feature bits
+     * (SSE3 MONITOR DS-CPL VMX EST TM2 SSSE3 CX16 xTPR PDCM DCA SSE4.1 / FPU..PBE);
+     * 0x80000000: max extended leaf 0x80000001; 0x80000001: LAHF (ecx bit 0), SYSCALL NX LM (edx).
+     * Every other leaf returns zeros. The upper halves of rax rbx rcx rdx are cleared.
+     */
+    private void cpuid() {
+        int leaf = (int) gpr[RAX];
+        long a = 0, b = 0, c = 0, d = 0;
+        switch (leaf) {
+            case 0: a = 1; b = 0x756e6547L; d = 0x49656e69L; c = 0x6c65746eL; break;   // "Genu" "ineI" "ntel"
+            case 1: a = 0x1067aL; b = (4L << 16) | (8L << 8); c = 0x000ce3bdL; d = 0xbfebfbffL; break;
+            case 0x80000000: a = 0x80000001L; break;
+            case 0x80000001: c = 1; d = (1L << 11) | (1L << 20) | (1L << 29); break;
+            default: break;
+        }
+        gpr[RAX] = a;
+        gpr[RBX] = b;
+        gpr[RCX] = c;
+        gpr[RDX] = d;
     }
 
     // ---------------------------------------------------------------- iret

@@ -64,5 +64,20 @@ public final class CycleCosts {
     /** hlt itself (the time asleep is the kernel model's). */
     public static final int HLT = 1;
 
+    /** loop/loope/loopne (Core 2: 11 uops, rthroughput about 5). */
+    public static final int LOOP = 5;
+    /** Extra for rcl/rcr by more than 1 (microcoded on Core 2: rthroughput about 4). */
+    public static final int RCL_RCR = 3;
+    /** Extra for bt* with a memory operand and a register bit offset (bit-string form, microcoded: about 5 more). */
+    public static final int BIT_STRING = 5;
+    /** lfence (Core 2: 2 uops, rthroughput about 8). */
+    public static final int LFENCE = 8;
+    /** mfence (Core 2: 2 uops, rthroughput about 9). */
+    public static final int MFENCE = 9;
+    /** sfence (Core 2: 2 uops, rthroughput about 9). */
+    public static final int SFENCE = 9;
+    /** pause (Core 2: a short delay of a few cycles; Skylake and later lengthened it). */
+    public static final int PAUSE = 5;
+
     private CycleCosts() {}
 }

@@ -118,4 +118,57 @@ public final class Flags {
         if (((a >> Math.min(count - 1, 63)) & 1) != 0) f |= CF;
         return f;
     }
+
+    /**
+     * bsf/bsr: ZF = (source == 0). CF OF SF AF PF are undefined in the SDM; the host (Intel) gives
+     * CF = OF = SF = AF = 0 and PF = parity of the bit index written (PF = 1 for a zero source, where
+     * nothing is written), so do we.
+     */
+    public static long bitScanFlags(long index, boolean zeroSource) {
+        if (zeroSource) return ZF | PF;
+        return (Long.bitCount(index & 0xff) & 1) == 0 ? PF : 0;
+    }
+
+    /**
+     * mul and imul (all forms): CF = OF = the result does not fit the low half (imul: is not the sign
+     * extension of it). SF ZF AF PF are undefined in the SDM; the host (Intel) gives SF = the sign bit
+     * of the low half, PF = the parity of its low byte, ZF = 0 and AF = 0, so do we.
+     */
+    public static long mul(long lo, boolean overflow, int size) {
+        long f = overflow ? CF | OF : 0;
+        if ((lo & signBit(size)) != 0) f |= SF;
+        if ((Integer.bitCount((int) lo & 0xff) & 1) == 0) f |= PF;
+        return f;
+    }
+
+    /** bt bts btr btc: CF = the bit; ZF unaffected; OF SF AF PF are undefined in the SDM: left unchanged, as the host (Intel) does. */
+    public static long bitTestFlags(long oldFlags, boolean bit) {
+        return (oldFlags & ~CF) | (bit ? CF : 0);
+    }
+
+    /**
+     * OF of a rotate, defined in the SDM for count 1 only. The host (Intel) applies the count-1 rule
+     * to the input at every count: rol/rcl MSB(a) ^ bit w-2 of a; ror: MSB(a) ^ LSB(a); rcr: MSB(a) ^ CF in.
+     * (Except rol/ror by an immediate above 1, which leave OF on the host: see Cpu.rotate.)
+     */
+    public static boolean rotateOf(boolean left, boolean carry, long a, int size) {
+        long sb = signBit(size);
+        boolean msb = (a & sb) != 0;
+        if (left) return msb != ((a & (sb >>> 1)) != 0);
+        return msb != carry;
+    }
+
+    /**
+     * shld/shrd by a masked count &gt; 0: CF = last bit out; SF ZF PF of the result. OF (defined for
+     * count 1: the sign changed) is, on the host (Intel), the count-1 rule applied to the inputs at every
+     * count: shld MSB(a) ^ bit w-2 of a, shrd MSB(a) ^ LSB(b). AF undefined: 0 here as on the host.
+     */
+    public static long doubleShift(boolean left, long a, long b, long res, boolean cf, int count, int size) {
+        long f = szp(res, size);
+        if (cf) f |= CF;
+        long sb = signBit(size);
+        boolean msb = (a & sb) != 0;
+        if (left ? msb != ((a & (sb >>> 1)) != 0) : msb != ((b & 1) != 0)) f |= OF;
+        return f;
+    }
 }
