@@ -40,11 +40,14 @@ public final class TraceView {
         sb.append('\n').append("  ").append("-".repeat(12 + cpus * (COLUMN + 3))).append('\n');
         for (int i = start; i < end; i++) {
             Event e = events.get(i);
-            sb.append(String.format("  %-12s", Time.format(e.time())));
-            for (int c = 0; c < cpus; c++) {
-                sb.append(" | ").append(pad(c == e.cpu() ? describe(e) : ""));
+            List<String> cell = wrap(describe(e));
+            for (int line = 0; line < cell.size(); line++) {
+                sb.append(String.format("  %-12s", line == 0 ? Time.format(e.time()) : ""));
+                for (int c = 0; c < cpus; c++) {
+                    sb.append(" | ").append(pad(c == e.cpu() ? cell.get(line) : ""));
+                }
+                sb.append('\n');
             }
-            sb.append('\n');
         }
         sb.append("\n  last x86 instructions executed:\n");
         for (int c = 0; c < cpus; c++) {
@@ -91,8 +94,36 @@ public final class TraceView {
         }
     }
 
+    /** A cell's text cut into column-wide lines at spaces (long words are split), continuation lines indented. */
+    private static List<String> wrap(String text) {
+        List<String> lines = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            while (word.length() > COLUMN - 2) {
+                if (line.length() > 0) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                    line.append("  ");
+                }
+                int room = COLUMN - line.length();
+                lines.add(line + word.substring(0, room));
+                line.setLength(0);
+                line.append("  ");
+                word = word.substring(room);
+            }
+            if (line.length() > 0 && line.length() + 1 + word.length() > COLUMN) {
+                lines.add(line.toString());
+                line.setLength(0);
+                line.append("  ");
+            }
+            if (line.length() > 0 && !line.toString().isBlank()) line.append(' ');
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
+
     private static String pad(String s) {
-        if (s.length() > COLUMN) return s.substring(0, COLUMN - 1) + "~";
-        return s + " ".repeat(COLUMN - s.length());
+        return s + " ".repeat(Math.max(0, COLUMN - s.length()));
     }
 }
