@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param tasks       in script order
  * @param checks      invariant names in script order, without duplicates
  * @param explore     {@code explore ...}
- * @param settlePs    {@code limits settle:} time after set-up before the run counts (default 20 us)
+ * @param settlePs    {@code limits settle:} how long a schedule goes on after its last host task has ended (default 20 us)
  * @param timeLimitPs {@code limits time:} simulated time limit of one schedule (default 2 ms)
  * @param file        the script (for loadText: the name it was given)
  */

@@ -46,6 +46,10 @@ public final class ScenarioImage {
         }
         this.kernelConfig = new KernelConfig(m.cpus(), m.preempt(), m.tickHz(), m.sliceTicks(), (int) Math.round(m.clockGhz() * 1000));
         this.probeConfig = resolveProbes(def, file);
+        if (!def.objects().isEmpty()) {
+            throw new ScenarioException(file, 0, 0, "load '" + def.objects().get(0).getFileName() + "': object files cannot be loaded yet",
+                    "ELF loading arrives with issue 3; put the code in text '''...''' for now");
+        }
         if (def.text() == null) {
             throw new ScenarioException(file, 0, 0, "the scenario has no text", "add text '''...''' with the code to run and probe");
         }
