@@ -92,4 +92,14 @@ worker: call target
         e.line() == lineOf(source, "entry: 'wroker'")
         e.hint().contains('worker')
     }
+
+    def "an object file to load is refused until ELF loading exists, not silently ignored"() {
+        when:
+        run(script("        sleep 1.us").replace("check 'no-oops'", "check 'no-oops'\n    load 'funcs.o'"))
+
+        then:
+        def e = thrown(ScenarioException)
+        e.problem().contains("load 'funcs.o'")
+        e.hint().contains('issue 3')
+    }
 }
