@@ -765,21 +765,46 @@ public final class Cpu {
         return isGprOrMem(o) || o instanceof Operand.Imm;
     }
 
+    // ---------------------------------------------------------------- read-modify-write destinations
+
+    /** Where the destination read by {@link #loadDest} lives: memory at destAddr, or a register. */
+    private boolean destInMemory;
+    private long destAddr;
+
+    /** Reads an instruction's destination operand, remembering where it lives; memory costs `memCycles`. */
+    private long loadDest(Operand d, Instruction insn, int size, int memCycles) {
+        if (d instanceof Operand.Mem m) {
+            destInMemory = true;
+            destAddr = ea(m, insn);
+            long v = memory.load(destAddr, size);
+            lastCycles += memCycles;
+            return v;
+        }
+        destInMemory = false;
+        return readReg((Operand.Reg) d);
+    }
+
+    /** Writes the destination read by the last {@link #loadDest}. */
+    private void storeDest(Operand d, int size, long value) {
+        if (destInMemory) memory.store(destAddr, size, value);
+        else writeReg((Operand.Reg) d, value);
+    }
+
+    /**
+     * A shift or rotate by 0 changes nothing, but the access still needs write permission and a
+     * 32-bit register is still written (zero-extended), as on the host.
+     */
+    private void touchDest(Operand d, int size, long unchanged) {
+        if (destInMemory) memory.checkWrite(destAddr, size);
+        else writeReg((Operand.Reg) d, unchanged);
+    }
+
     // ---------------------------------------------------------------- ALU
 
     private void alu(Instruction insn, Operand[] ops, int size) {
         Operand d = ops[0];
         long mask = Flags.mask(size);
-        long addr = 0;
-        long a;
-        boolean mem = d instanceof Operand.Mem;
-        if (mem) {
-            addr = ea((Operand.Mem) d, insn);
-            a = memory.load(addr, size);
-            lastCycles += CycleCosts.LOAD;
-        } else {
-            a = readReg((Operand.Reg) d);
-        }
+        long a = loadDest(d, insn, size, CycleCosts.LOAD);
         long b = read(ops[1], insn) & mask;
         long res, f;
         boolean store = true;
@@ -795,28 +820,15 @@ public final class Cpu {
             default: res = a & b; f = Flags.logic(res, size); store = false; break;     // TEST
         }
         if (store) {
-            if (mem) {
-                memory.store(addr, size, res);
-                lastCycles += CycleCosts.STORE;
-            } else {
-                writeReg((Operand.Reg) d, res);
-            }
+            storeDest(d, size, res);
+            if (destInMemory) lastCycles += CycleCosts.STORE;
         }
         rflags = (rflags & ~STATUS) | f;
     }
 
     private void unary(Instruction insn, Operand d, int size) {
         long mask = Flags.mask(size);
-        long addr = 0;
-        long a;
-        boolean mem = d instanceof Operand.Mem;
-        if (mem) {
-            addr = ea((Operand.Mem) d, insn);
-            a = memory.load(addr, size);
-            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
-        } else {
-            a = readReg((Operand.Reg) d);
-        }
+        long a = loadDest(d, insn, size, CycleCosts.LOAD + CycleCosts.STORE);
         long res, f;
         switch (insn.mnemonic()) {
             case INC: res = (a + 1) & mask; f = Flags.inc(a, res, size, rflags); break;
@@ -824,32 +836,17 @@ public final class Cpu {
             case NEG: res = (-a) & mask; f = Flags.sub(0, a, res, size); break;
             default: res = ~a & mask; f = rflags & STATUS; break;       // NOT: no flags
         }
-        if (mem) memory.store(addr, size, res);
-        else writeReg((Operand.Reg) d, res);
+        storeDest(d, size, res);
         rflags = (rflags & ~STATUS) | f;
     }
 
     private void shift(Instruction insn, Operand[] ops, int size) {
         Operand d = ops[0];
-        int count;
-        if (ops.length < 2) count = 1;
-        else if (ops[1] instanceof Operand.Imm) count = (int) ((Operand.Imm) ops[1]).value();
-        else count = (int) gpr[RCX];                       // %cl
-        count &= size == 8 ? 63 : 31;
+        int count = shiftCount(ops, 1, size);
         long mask = Flags.mask(size);
-        long addr = 0;
-        long a;
-        boolean mem = d instanceof Operand.Mem;
-        if (mem) {
-            addr = ea((Operand.Mem) d, insn);
-            a = memory.load(addr, size);
-            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
-        } else {
-            a = readReg((Operand.Reg) d);
-        }
-        if (count == 0) {                               // flags unaffected, value unchanged, but the
-            if (mem) memory.checkWrite(addr, size);     // access still needs write permission and a
-            else writeReg((Operand.Reg) d, a);          // 32-bit register is still written (zero-extended)
+        long a = loadDest(d, insn, size, CycleCosts.LOAD + CycleCosts.STORE);
+        if (count == 0) {                               // flags unaffected, value unchanged
+            touchDest(d, size, a);
             return;
         }
         long res, f;
@@ -869,8 +866,7 @@ public final class Cpu {
                 f = Flags.shl(a, count, res, size);
                 break;
         }
-        if (mem) memory.store(addr, size, res);
-        else writeReg((Operand.Reg) d, res);
+        storeDest(d, size, res);
         rflags = (rflags & ~STATUS) | f;
     }
 
@@ -1103,19 +1099,9 @@ public final class Cpu {
         int count = shiftCount(ops, 1, size);
         int bits = size * 8;
         long mask = Flags.mask(size);
-        boolean mem = d instanceof Operand.Mem;
-        long addr = 0;
-        long a;
-        if (mem) {
-            addr = ea((Operand.Mem) d, insn);
-            a = memory.load(addr, size);
-            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
-        } else {
-            a = readReg((Operand.Reg) d);
-        }
+        long a = loadDest(d, insn, size, CycleCosts.LOAD + CycleCosts.STORE);
         if (count == 0) {
-            if (mem) memory.checkWrite(addr, size);
-            else writeReg((Operand.Reg) d, a);
+            touchDest(d, size, a);
             return;
         }
         Mnemonic mn = insn.mnemonic();
@@ -1138,7 +1124,7 @@ public final class Cpu {
             case RCL: {
                 int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
                 if (c == 0) {                              // 8/16-bit count that is a multiple of 9/17:
-                    if (mem) memory.checkWrite(addr, size);   // nothing rotates and CF OF stay (host)
+                    if (destInMemory) memory.checkWrite(destAddr, size);   // nothing rotates and CF OF stay (host)
                     return;
                 }
                 res = a;
@@ -1154,7 +1140,7 @@ public final class Cpu {
             default: {                                     // RCR
                 int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
                 if (c == 0) {
-                    if (mem) memory.checkWrite(addr, size);
+                    if (destInMemory) memory.checkWrite(destAddr, size);
                     return;
                 }
                 res = a;
@@ -1168,8 +1154,7 @@ public final class Cpu {
                 break;
             }
         }
-        if (mem) memory.store(addr, size, res);
-        else writeReg((Operand.Reg) d, res);
+        storeDest(d, size, res);
         long f = rflags & ~(CF | OF);
         if (cf) f |= CF;
         boolean of;
@@ -1191,20 +1176,10 @@ public final class Cpu {
         int count = shiftCount(ops, 2, size);
         int bits = size * 8;
         long mask = Flags.mask(size);
-        boolean mem = d instanceof Operand.Mem;
-        long addr = 0;
-        long a;
-        if (mem) {
-            addr = ea((Operand.Mem) d, insn);
-            a = memory.load(addr, size);
-            lastCycles += CycleCosts.LOAD + CycleCosts.STORE;
-        } else {
-            a = readReg((Operand.Reg) d);
-        }
+        long a = loadDest(d, insn, size, CycleCosts.LOAD + CycleCosts.STORE);
         long b = readReg((Operand.Reg) ops[1]);
         if (count == 0) {
-            if (mem) memory.checkWrite(addr, size);
-            else writeReg((Operand.Reg) d, a);
+            touchDest(d, size, a);
             return;
         }
         boolean left = insn.mnemonic() == Mnemonic.SHLD;
@@ -1228,8 +1203,7 @@ public final class Cpu {
             res = ((a >>> count) | (b << (bits - count))) & mask;
             cf = ((a >>> (count - 1)) & 1) != 0;
         }
-        if (mem) memory.store(addr, size, res);
-        else writeReg((Operand.Reg) d, res);
+        storeDest(d, size, res);
         rflags = (rflags & ~STATUS) | Flags.doubleShift(left, a, b, res, cf, count, size);
     }
 
