@@ -59,18 +59,27 @@ class HostOracle {
         exe
     }
 
-    /** Runs the program with one "id x b flags" line per case; fills hostX and hostFlags. */
-    static void run(Path exe, List<Case> cases) {
-        Path input = exe.resolveSibling('cases.txt')
-        def sb = new StringBuilder()
-        cases.each { c -> sb << "${c.v.id} ${Long.toHexString(c.x)} ${Long.toHexString(c.b)} ${Long.toHexString(c.flagsIn)}\n" }
-        Files.writeString(input, sb)
-        Process p = new ProcessBuilder(exe.toString()).redirectInput(input.toFile()).redirectErrorStream(true).start()
+    /**
+     * Feeds `input` (one case per line) to a host harness built by gcc and returns its output,
+     * one line per case; a crash, a time-out or a missing line fails the spec.
+     */
+    static List<String> answer(Path exe, String input, int cases) {
+        Path file = exe.resolveSibling('cases.txt')
+        Files.writeString(file, input)
+        Process p = new ProcessBuilder(exe.toString()).redirectInput(file.toFile()).redirectErrorStream(true).start()
         List<String> lines = p.inputStream.readLines()
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("host oracle failed: ${lines.take(5)}")
+            throw new AssertionError("host oracle failed (exit ${p.exitValue()}): ${lines.takeRight(3)}")
         }
-        assert lines.size() == cases.size(): "host oracle answered ${lines.size()} lines for ${cases.size()} cases"
+        assert lines.size() == cases: "host oracle answered ${lines.size()} lines for ${cases} cases"
+        lines
+    }
+
+    /** Runs the program with one "id x b flags" line per case; fills hostX and hostFlags. */
+    static void run(Path exe, List<Case> cases) {
+        def sb = new StringBuilder()
+        cases.each { c -> sb << "${c.v.id} ${Long.toHexString(c.x)} ${Long.toHexString(c.b)} ${Long.toHexString(c.flagsIn)}\n" }
+        List<String> lines = answer(exe, sb.toString(), cases.size())
         lines.eachWithIndex { String line, int i ->
             def parts = line.trim().split(' ')
             cases[i].hostX = Long.parseUnsignedLong(parts[0], 16)

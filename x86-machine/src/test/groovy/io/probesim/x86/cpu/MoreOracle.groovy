@@ -177,20 +177,13 @@ static void fill(uint64_t seed, int k, uint64_t m0) {
     }
 
     static void run(Path exe, List<Case> cases) {
-        Path input = exe.resolveSibling('cases.txt')
         def sb = new StringBuilder()
         cases.each { c ->
             sb << c.v.id
             c.inRegs.each { sb << ' ' << Long.toHexString(it) }
             sb << ' ' << Long.toHexString(c.flagsIn) << ' ' << Long.toHexString(c.seed) << ' ' << c.k << ' ' << Long.toHexString(c.m0) << '\n'
         }
-        Files.writeString(input, sb)
-        Process p = new ProcessBuilder(exe.toString()).redirectInput(input.toFile()).redirectErrorStream(true).start()
-        List<String> lines = p.inputStream.readLines()
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError("host oracle failed (exit ${p.exitValue()}): ${lines.takeRight(3)}")
-        }
-        assert lines.size() == cases.size(): "host oracle answered ${lines.size()} lines for ${cases.size()} cases"
+        List<String> lines = HostOracle.answer(exe, sb.toString(), cases.size())
         lines.eachWithIndex { String line, int i ->
             String[] parts = line.trim().split(' ')
             Case c = cases[i]
