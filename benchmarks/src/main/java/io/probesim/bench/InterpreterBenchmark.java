@@ -33,6 +33,7 @@ public class InterpreterBenchmark {
     private static final long STACK = 0xffffc90000000000L;
 
     private Cpu cpu;
+    private Cpu seedLoop;
 
     @Setup
     public void setUp() {
@@ -56,6 +57,42 @@ public class InterpreterBenchmark {
         cpu = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
         cpu.rip = TEXT;
         cpu.gpr[Cpu.RSP] = STACK + 16384 - 64;
+    }
+
+    /** The shape of seed 004's -O0 loop (fixtures/seed004): 10 instructions per iteration. */
+    @Setup
+    public void setUpSeedLoop() {
+        Memory memory = new Memory();
+        var asm = Assembler.assemble("""
+                start:  movl $0, -4(%rbp)
+                        jmp  cond
+                body:   mov  $0, %eax
+                        call test
+                        addl $1, -4(%rbp)
+                cond:   cmpl $0xf423f, -4(%rbp)
+                        jle  body
+                        jmp  start
+                test:   push %rbp
+                        mov  %rsp, %rbp
+                        nop
+                        pop  %rbp
+                        ret
+                """, TEXT, io.probesim.x86.decode.Mode.BITS64);
+        memory.map(TEXT, asm.code().length, Memory.R | Memory.X);
+        memory.poke(TEXT, asm.code());
+        memory.map(STACK, 16384, Memory.R | Memory.W);
+        seedLoop = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
+        seedLoop.rip = TEXT;
+        seedLoop.gpr[Cpu.RSP] = STACK + 16384 - 64;
+        seedLoop.gpr[Cpu.RBP] = STACK + 16384 - 64;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(STEPS)
+    public long seedLoop() {
+        int r = 0;
+        for (int i = 0; i < STEPS; i++) r |= seedLoop.step();
+        return r;
     }
 
     @Benchmark

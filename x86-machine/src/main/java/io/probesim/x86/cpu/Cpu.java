@@ -53,7 +53,11 @@ public final class Cpu {
     private Memory memory;
 
     private int lastCycles;
-    private Instruction last;
+    // The last step's instruction is remembered as the decode-cache slot holding it, not as a
+    // reference: a reference store on every step costs a GC write barrier. Only fetch replaces a
+    // slot, so the slot still holds it until the next step; a cache flush stashes it.
+    private int lastSlot = -1;
+    private Instruction lastStashed;
     private DecodeException lastDecodeError;
     private long faultAddress;
     private int errorCode;
@@ -64,7 +68,7 @@ public final class Cpu {
     private static final int CACHE_SIZE = 1 << 12;
     private final long[] cacheAddr = new long[CACHE_SIZE];
     private final long[] cacheVersion = new long[CACHE_SIZE];
-    private final Instruction[] cacheInsn = new Instruction[CACHE_SIZE];
+    private final CachedInstruction[] cacheInsn = new CachedInstruction[CACHE_SIZE];
     private final byte[] fetchBuf = new byte[16];
     private final ByteSource fetchSource = this::fetchByte;
     private long decodeMisses;
@@ -88,6 +92,10 @@ public final class Cpu {
     }
 
     public void invalidateDecodeCache() {
+        if (lastSlot >= 0) {
+            lastStashed = cacheInsn[lastSlot].insn();
+            lastSlot = -1;
+        }
         Arrays.fill(cacheInsn, null);
     }
 
@@ -95,7 +103,7 @@ public final class Cpu {
     public int lastCycles() { return lastCycles; }
 
     /** The instruction the last step executed or refused (#UD, #PF on a data access ...); null when fetch or decode failed. */
-    public Instruction lastInstruction() { return last; }
+    public Instruction lastInstruction() { return lastSlot >= 0 ? cacheInsn[lastSlot].insn() : lastStashed; }
 
     /** Why the last step's decode failed (#UD with lastInstruction() == null), else null. */
     public DecodeException lastDecodeError() { return lastDecodeError; }
@@ -138,27 +146,30 @@ public final class Cpu {
         boolean tf = (rflags & TF) != 0;
         interruptShadow = false;
         lastCycles = 0;
-        lastDecodeError = null;
+        // reference fields are cleared only when set: each reference store costs a GC barrier
+        if (lastDecodeError != null) lastDecodeError = null;
         stackAccess = false;
-        last = null;
         long at = rip;
         if (long64 ? !Memory.canonical(at) : (at >>> 32) != 0) {
+            noLast();
             errorCode = 0;
             return Step.GP;
         }
-        Instruction insn;
+        CachedInstruction c;
         try {
-            insn = fetch(at);
+            c = fetch(at);
         } catch (MemoryFault f) {
+            noLast();
             return pageFault(f);
         } catch (DecodeException e) {
+            noLast();
             lastDecodeError = e;
             return Step.UD;
         }
-        last = insn;
+        lastSlot = cacheSlot(at);
         int r;
         try {
-            r = execute(insn);
+            r = c.form() == CachedInstruction.GENERIC ? execute(c.insn()) : executeHot(c);
         } catch (MemoryFault f) {
             rip = at;
             return memoryFault(f);
@@ -169,6 +180,36 @@ public final class Cpu {
         }
         return r;
     }
+
+    /**
+     * Runs instructions back to back, as repeated {@link #step()} calls would, until one returns
+     * anything but {@link Step#OK}, {@code maxInstructions} have run, or their cycles reach
+     * {@code maxCycles} (checked after each instruction, so a caller bounding a batch by the next
+     * event's time sees every instruction boundary it needs). Returns the last step's result;
+     * {@link #batchInstructions()} and {@link #batchCycles()} tell how many instructions ran and
+     * what they cost. A faulting instruction counts as run, as a step does.
+     */
+    public int run(long maxInstructions, long maxCycles) {
+        long n = 0, cycles = 0;
+        int r = Step.OK;
+        while (n < maxInstructions && cycles < maxCycles) {
+            r = step();
+            n++;
+            cycles += lastCycles;
+            if (r != Step.OK) break;
+        }
+        batchInstructions = n;
+        batchCycles = cycles;
+        return r;
+    }
+
+    private long batchInstructions, batchCycles;
+
+    /** Instructions the last {@link #run} executed. */
+    public long batchInstructions() { return batchInstructions; }
+
+    /** Modelled cycles of the last {@link #run}. */
+    public long batchCycles() { return batchCycles; }
 
     private int memoryFault(MemoryFault f) {
         if (f.nonCanonical()) {
@@ -190,20 +231,29 @@ public final class Cpu {
 
     // ================================================================== decode cache
 
-    private Instruction fetch(long at) throws DecodeException {
-        int i = (int) (at ^ (at >>> 12)) & (CACHE_SIZE - 1);
-        Instruction c = cacheInsn[i];
+    private void noLast() {
+        lastSlot = -1;
+        if (lastStashed != null) lastStashed = null;
+    }
+
+    private static int cacheSlot(long at) {
+        return (int) (at ^ (at >>> 12)) & (CACHE_SIZE - 1);
+    }
+
+    private CachedInstruction fetch(long at) throws DecodeException {
+        int i = cacheSlot(at);
+        CachedInstruction c = cacheInsn[i];
         long v = memory.codeVersion();
         if (c != null && cacheAddr[i] == at) {
             if (cacheVersion[i] == v) return c;
-            if (sameBytes(c, at)) {
+            if (sameBytes(c.insn(), at)) {
                 cacheVersion[i] = v;
                 return c;
             }
         }
         decodeMisses++;
         // a byte the decoder needs on an unfetchable page throws that page's MemoryFault (#PF, I/D set)
-        Instruction d = Decoder.decode(fetchSource, at, mode);
+        CachedInstruction d = CachedInstruction.of(Decoder.decode(fetchSource, at, mode), long64);
         cacheAddr[i] = at;
         cacheVersion[i] = v;
         cacheInsn[i] = d;
@@ -348,6 +398,190 @@ public final class Cpu {
         if (cpl == 0) m |= IF | IOPL;
         else if (cpl <= ((rflags & IOPL) >>> 12)) m |= IF;
         return m;
+    }
+
+    // ================================================================== hot forms
+
+    /**
+     * Runs an instruction of one of the common forms resolved in {@link CachedInstruction}: the
+     * same effects, faults and cycles as {@link #execute}, without its operand type tests.
+     */
+    private int executeHot(CachedInstruction c) {
+        long nrip = c.next();
+        int size = c.size();
+        lastCycles = CycleCosts.ALU;
+        switch (c.form()) {
+            case CachedInstruction.NOP:
+                break;
+            case CachedInstruction.MOV_RR:
+                setGpr(c.reg(), size, gpr[c.reg2()]);
+                break;
+            case CachedInstruction.MOV_RI:
+                setGpr(c.reg(), size, c.imm());
+                break;
+            case CachedInstruction.MOV_RM: {
+                long a = hotEa(c);
+                lastCycles += CycleCosts.LOAD;
+                setGpr(c.reg(), size, memory.load(a, size));
+                break;
+            }
+            case CachedInstruction.MOV_MR: {
+                long v = gpr[c.reg()];
+                long a = hotEa(c);
+                lastCycles += CycleCosts.STORE;
+                memory.store(a, size, v);
+                break;
+            }
+            case CachedInstruction.MOV_MI: {
+                long a = hotEa(c);
+                lastCycles += CycleCosts.STORE;
+                memory.store(a, size, c.imm());
+                break;
+            }
+            case CachedInstruction.LEA: {
+                long a = c.disp();
+                if (c.base() >= 0) a += gpr[c.base()];
+                if (c.index() >= 0) a += gpr[c.index()] * c.scale();
+                setGpr(c.reg(), size, a);
+                break;
+            }
+            case CachedInstruction.PUSH_R: {
+                long v = gpr[c.reg()];
+                long sp = sp() - size;
+                stackWrite(sp, size, v);
+                setSp(sp);
+                lastCycles = CycleCosts.PUSH;
+                break;
+            }
+            case CachedInstruction.POP_R: {
+                long sp = sp();
+                long v = stackRead(sp, size);
+                setSp(sp + size);
+                setGpr(c.reg(), size, v);              // pop %rsp: the popped value wins
+                lastCycles = CycleCosts.POP;
+                break;
+            }
+            case CachedInstruction.CALL_REL: {
+                long target = c.imm();
+                lastCycles = CycleCosts.CALL;
+                if (badTarget(target)) return Step.GP;
+                int n = long64 ? 8 : 4;
+                long sp = sp() - n;
+                stackWrite(sp, n, nrip);
+                setSp(sp);
+                nrip = target;
+                break;
+            }
+            case CachedInstruction.RET: {
+                int n = long64 ? 8 : 4;
+                long sp = sp();
+                long target = stackRead(sp, n);
+                if (badTarget(target)) return Step.GP;
+                setSp(sp + n);
+                nrip = target;
+                lastCycles = CycleCosts.RET;
+                break;
+            }
+            case CachedInstruction.JMP_REL: {
+                long target = c.imm();
+                lastCycles = CycleCosts.BRANCH_TAKEN;
+                if (badTarget(target)) return Step.GP;
+                nrip = target;
+                break;
+            }
+            case CachedInstruction.JCC:
+                if (cond(c.reg())) {
+                    long target = c.imm();
+                    if (badTarget(target)) return Step.GP;
+                    nrip = target;
+                    lastCycles = CycleCosts.BRANCH_TAKEN;
+                } else {
+                    lastCycles = CycleCosts.BRANCH_NOT_TAKEN;
+                }
+                break;
+            case CachedInstruction.ALU_RR:
+                hotAlu(c, false, 0, gpr[c.reg()], gpr[c.reg2()]);
+                break;
+            case CachedInstruction.ALU_RI:
+                hotAlu(c, false, 0, gpr[c.reg()], c.imm());
+                break;
+            case CachedInstruction.ALU_RM: {
+                long a = hotEa(c);
+                lastCycles += CycleCosts.LOAD;
+                hotAlu(c, false, 0, gpr[c.reg()], memory.load(a, size));
+                break;
+            }
+            case CachedInstruction.ALU_MR: {
+                long a = hotEa(c);
+                long v = memory.load(a, size);
+                lastCycles += CycleCosts.LOAD;
+                hotAlu(c, true, a, v, gpr[c.reg()]);
+                break;
+            }
+            case CachedInstruction.ALU_MI: {
+                long a = hotEa(c);
+                long v = memory.load(a, size);
+                lastCycles += CycleCosts.LOAD;
+                hotAlu(c, true, a, v, c.imm());
+                break;
+            }
+            default:
+                throw new IllegalStateException("form " + c.form());
+        }
+        rip = long64 ? nrip : nrip & 0xffffffffL;
+        return Step.OK;
+    }
+
+    /** The address of a hot form's memory operand (no segment override, no address-size prefix). */
+    private long hotEa(CachedInstruction c) {
+        long a = c.disp();
+        int b = c.base();
+        if (b >= 0) {
+            a += gpr[b];
+            if (b == RSP || b == RBP) stackAccess = true;
+        }
+        if (c.index() >= 0) a += gpr[c.index()] * c.scale();
+        return long64 ? a : a & 0xffffffffL;
+    }
+
+    /** {@link #alu} for a hot form: the destination is memory at {@code addr} or register {@code c.reg()}. */
+    private void hotAlu(CachedInstruction c, boolean toMemory, long addr, long a, long b) {
+        int size = c.size();
+        long mask = Flags.mask(size);
+        a &= mask;
+        b &= mask;
+        long res, f;
+        boolean store = true;
+        switch (c.alu()) {
+            case ADD: res = (a + b) & mask; f = Flags.add(a, b, res, size); break;
+            case ADC: res = (a + b + (rflags & CF)) & mask; f = Flags.add(a, b, res, size); break;
+            case SUB: res = (a - b) & mask; f = Flags.sub(a, b, res, size); break;
+            case SBB: res = (a - b - (rflags & CF)) & mask; f = Flags.sub(a, b, res, size); break;
+            case CMP: res = (a - b) & mask; f = Flags.sub(a, b, res, size); store = false; break;
+            case AND: res = a & b; f = Flags.logic(res, size); break;
+            case OR: res = a | b; f = Flags.logic(res, size); break;
+            case XOR: res = a ^ b; f = Flags.logic(res, size); break;
+            default: res = a & b; f = Flags.logic(res, size); store = false; break;     // TEST
+        }
+        if (store) {
+            if (toMemory) {
+                memory.store(addr, size, res);
+                lastCycles += CycleCosts.STORE;
+            } else {
+                setGpr(c.reg(), size, res);
+            }
+        }
+        rflags = (rflags & ~STATUS) | f;
+    }
+
+    /** Writes general register n at an operand size, as a write to it does (32-bit zero-extends). */
+    private void setGpr(int n, int size, long v) {
+        switch (size) {
+            case 1: gpr[n] = (gpr[n] & ~0xffL) | (v & 0xff); break;
+            case 2: gpr[n] = (gpr[n] & ~0xffffL) | (v & 0xffff); break;
+            case 4: gpr[n] = v & 0xffffffffL; break;
+            default: gpr[n] = v;
+        }
     }
 
     // ================================================================== execute
