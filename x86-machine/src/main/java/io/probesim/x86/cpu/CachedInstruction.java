@@ -10,9 +10,9 @@ import io.probesim.x86.decode.Prefixes;
  * A decode-cache entry: the instruction plus, for the handful of forms that make up most of
  * what compilers emit, its operands resolved once so that {@link Cpu} runs it without type tests
  * on operands or a walk through the general executor. Anything else has form {@link #GENERIC}
- * and runs through the general executor; a specialised form must behave exactly as the general
- * path does (same faults, flags, memory order and cycles), which the host-CPU specs check for
- * both.
+ * and runs through the general executor. A specialised form must behave exactly as the general
+ * path does (same faults, flags, memory order and cycles): the host-CPU specs exercise the hot
+ * forms, and the golden event-log hashes pin the cycles.
  *
  * @param form  one of the form constants
  * @param alu   for ALU forms, which operation (the mnemonic)
