@@ -567,6 +567,7 @@ public final class Cpu {
                 long f = Flags.add(a, b, res, size);
                 write(d, insn, res);                      // the destination (maybe memory) first: it may fault
                 writeReg((Operand.Reg) ops[1], a);
+                if (d instanceof Operand.Reg) write(d, insn, res);     // xadd %r, %r: the sum is written last (SDM)
                 rflags = (rflags & ~STATUS) | f;
                 break;
             }
@@ -1091,8 +1092,9 @@ public final class Cpu {
      * rol/ror: CF = the bit rotated last (lsb / msb of the result), also when count mod width is 0;
      * rcl/rcr rotate through CF by count mod 9 (8-bit), mod 17 (16-bit); when that is 0 nothing changes
      * (flags included, as on the host). Only CF and OF change. OF is defined for count 1 only; at larger
-     * counts the host computes it from the input for rcl/rcr and for rol/ror by %cl (Flags.rotateOf), but
-     * leaves it unchanged for rol/ror by an immediate: we do the same.
+     * counts the host computes it from the input for rcl/rcr, for rol/ror by %cl and for rol/ror of memory
+     * by an immediate (Flags.rotateOf), but leaves it unchanged for rol/ror of a register by an immediate:
+     * we do the same.
      */
     private void rotate(Instruction insn, Operand[] ops, int size) {
         Operand d = ops[0];
@@ -1158,8 +1160,8 @@ public final class Cpu {
         long f = rflags & ~(CF | OF);
         if (cf) f |= CF;
         boolean of;
-        if ((mn == Mnemonic.ROL || mn == Mnemonic.ROR) && count > 1 && ops.length > 1 && ops[1] instanceof Operand.Imm) {
-            of = (rflags & OF) != 0;                       // host: rol/ror by an immediate above 1 leaves OF
+        if ((mn == Mnemonic.ROL || mn == Mnemonic.ROR) && count > 1 && ops.length > 1 && ops[1] instanceof Operand.Imm && !destInMemory) {
+            of = (rflags & OF) != 0;                       // host: rol/ror of a register by an immediate above 1 leaves OF
         } else {
             of = Flags.rotateOf(mn == Mnemonic.ROL || mn == Mnemonic.RCL, mn == Mnemonic.RCR ? cfIn != 0 : (a & 1) != 0, a, size);
         }
