@@ -4,17 +4,20 @@
  * once with -m64 and once with -m32; raw Linux system calls only.
  *
  * Fixed addresses, the same in the simulator:
- *   CODE  one RWX page; a sequence's bytes at its start, then "jmp *EXIT_SLOT"; the rest int3.
- *   WIN   one RW page; its first WIN_LEN bytes are the window the sequence may use (data at
- *         0..0xff, stack at 0x100..0x2ff), filled from a seed; the rest must stay zero.
- *   CTRL  one RW page: the register images in and out, the host stack pointer, jump slots, and a
+ *   CODE  one RWX page; a sequence's bytes at its start, then "jmp *C_EXIT"; the rest int3.
+ *   PAGE  one RW page whose last WIN_LEN bytes, from WIN, are the window the sequence may use (data
+ *         at 0..0xff, stack at 0x100..0x2ff), filled from a seed; the rest of the page must stay
+ *         zero, and the page after it is unmapped (a string instruction may run into it). The window
+ *         lies below 64 KiB so that 16-bit addressing (32-bit mode, 67 prefix) reaches it too.
+ *   CTRL  two RW pages: the register images in and out, the host stack pointer, jump slots, and a
  *         scratch stack for the flag pushes of entry and exit.
+ * In 64-bit mode the FS and GS bases are set to FS_BASE and GS_BASE (the simulator does the same).
  *
  * stdin, per sequence (little-endian; "reg" is 8 bytes with -m64, 4 with -m32):
  *   u32 code length, u32 fill kind, u64 fill seed, reg regs[NREG], reg flags, code bytes.
  *   Register order is the encoding order: ax cx dx bx sp bp si di (r8..r15).
  * stdout, per sequence:
- *   u32 signal (0: the sequence ran to its end), u32 outside (1: a byte of WIN past WIN_LEN changed),
+ *   u32 signal (0: the sequence ran to its end), u32 outside (1: a byte of PAGE below the window changed),
  *   u32 changed words, u32 0, reg regs[NREG], reg flags, reg ip (at the end, or where the signal
  *   hit), reg fault address (si_addr), then per changed 4-byte word of the window: u32 offset, u32 value.
  * A signal (SIGFPE for #DE, SIGSEGV, SIGILL, SIGTRAP, SIGBUS) stops a sequence: its handler, on an
@@ -37,18 +40,21 @@ typedef unsigned int reg_t;
 #define S(x) S_(x)
 
 #define CODE 0x20000000
-#define WIN 0x10000000
+#define PAGE 0x8000
+#define WIN 0x8d00
 #define WIN_LEN 0x300
-#define CTRL 0x10001000
+#define FS_BASE 0x100
+#define GS_BASE 0x200
+#define CTRL 0x21000000
 /* slots in CTRL */
-#define C_IN 0x10001000
-#define C_OUT 0x10001080
-#define C_FLAGS_IN 0x10001100
-#define C_FLAGS_OUT 0x10001108
-#define C_HOSTSP 0x10001110
-#define C_ENTRY 0x10001118
-#define C_EXIT 0x10001120
-#define C_SCRATCH 0x10002000
+#define C_IN 0x21000000
+#define C_OUT 0x21000080
+#define C_FLAGS_IN 0x21000100
+#define C_FLAGS_OUT 0x21000108
+#define C_HOSTSP 0x21000110
+#define C_ENTRY 0x21000118
+#define C_EXIT 0x21000120
+#define C_SCRATCH 0x21002000
 
 /* ------------------------------------------------------------------ system calls and entry */
 
@@ -65,6 +71,7 @@ void fault_exit(void);
 #define SYS_SIGACTION 13
 #define SYS_SIGALTSTACK 131
 #define SYS_EXIT 231
+#define SYS_ARCH_PRCTL 158
 __asm__(
     ".text\n"
     ".globl _start\n_start:\n"
@@ -99,7 +106,7 @@ static const int UC_REG[NREG] = {13, 14, 12, 11, 15, 10, 9, 8, 0, 1, 2, 3, 4, 5,
 #define UC_IP 16
 #define UC_FLAGS 17
 #define SI_ADDR 16
-static const u8 EXIT_JMP[] = {0xff, 0x24, 0x25, 0x20, 0x11, 0x00, 0x10};   /* jmp *C_EXIT */
+static const u8 EXIT_JMP[] = {0xff, 0x24, 0x25, 0x20, 0x01, 0x00, 0x21};   /* jmp *C_EXIT */
 #else
 #define SYS_READ 3
 #define SYS_WRITE 4
@@ -138,7 +145,7 @@ static const int UC_REG[NREG] = {11, 10, 9, 8, 7, 6, 5, 4};
 #define UC_IP 14
 #define UC_FLAGS 16
 #define SI_ADDR 12
-static const u8 EXIT_JMP[] = {0xff, 0x25, 0x20, 0x11, 0x00, 0x10};         /* jmp *C_EXIT */
+static const u8 EXIT_JMP[] = {0xff, 0x25, 0x20, 0x01, 0x00, 0x21};         /* jmp *C_EXIT */
 #endif
 
 #define SIGILL 4
@@ -267,8 +274,13 @@ static void install(void) {
 
 void main_(void) {
     map_fixed(CODE, 0x1000, 7);
-    map_fixed(WIN, 0x2000, 3);
+    map_fixed(PAGE, 0x1000, 3);
+    map_fixed(CTRL, 0x2000, 3);
     install();
+#if defined(__x86_64__)
+    if (sysc(SYS_ARCH_PRCTL, 0x1002 /* ARCH_SET_FS */, FS_BASE, 0, 0, 0, 0) != 0
+        || sysc(SYS_ARCH_PRCTL, 0x1001 /* ARCH_SET_GS */, GS_BASE, 0, 0, 0, 0) != 0) die("seqrunner: arch_prctl failed\n");
+#endif
     memset((void *) CODE, 0xcc, 0x1000);
     *(reg_t *) C_ENTRY = CODE;
     *(reg_t *) C_EXIT = (reg_t) seq_exit;
@@ -287,9 +299,9 @@ void main_(void) {
         sig = 0;
         run_seq();
         u32 rec[4] = {sig, 0, 0, 0};
-        u8 *w = (u8 *) WIN;
-        for (int i = WIN_LEN; i < 0x1000; i++) {
-            if (w[i]) { rec[1] = 1; w[i] = 0; }
+        u8 *w = (u8 *) WIN, *p = (u8 *) PAGE;
+        for (int i = 0; i < WIN - PAGE; i++) {
+            if (p[i]) { rec[1] = 1; p[i] = 0; }
         }
         for (int i = 0; i < WIN_LEN; i += 4) {
             if (*(u32 *) (w + i) != *(u32 *) (orig + i)) rec[2]++;

@@ -9,21 +9,27 @@ import groovy.transform.CompileStatic
  *
  * The address layout is shared with the host runner (src/test/resources/cpu/seqrunner.c): code at
  * CODE, a 0x300-byte window at WIN (data at 0x00..0xff, stack at 0x100..0x2ff, rsp starting at
- * 0x200). Memory operands stay in the data part: a reserved base register holds WIN+0x80 and an
- * optional reserved index register a known value, so every base/index/scale/disp form (and, without
- * registers, absolute, moffs and rip-relative forms) is computed to land in it. The reserved registers
+ * 0x200) that ends a page followed by an unmapped one. Memory operands stay in the data part: a
+ * reserved base register holds WIN+0x80 and an optional reserved index register a known value, so
+ * every base/index/scale/disp form (and, without registers, absolute, moffs, rip- and eip-relative
+ * forms; in 32-bit mode also 16-bit addressing, the window being below 64 KiB; segment overrides,
+ * with FS and GS bases in 64-bit mode) is computed to land in it. The reserved registers
  * and rsp are never written except by compounds that restore them (leave, push/pop pairs). Stack use is
  * bounded by push and pop budgets counted over every item, whichever branches are taken.
  *
  * An item is one instruction or a compound that only makes sense whole (a guarded divide, a string
  * instruction with its pointers and count, call/ret, a frame with leave, popf of a safe value, a short
- * backward loop). Forward jcc/jmp/jrcxz/loop skip the next one to three items.
+ * backward loop). Forward jcc/jmp (direct and indirect)/jrcxz/loop skip the next one to three items.
+ * One sequence in 40 ends with an instruction that traps or faults (int3, ud2, hlt/cli/sti at CPL 3,
+ * an unmapped or non-canonical access, a rep stos running off the window into the unmapped page).
  */
 @CompileStatic
 class SeqGen {
     static final long CODE = 0x20000000L
-    static final long WIN = 0x10000000L
+    static final long PAGE = 0x8000L
+    static final long WIN = 0x8d00L
     static final int WIN_LEN = 0x300
+    static final long FS_BASE = 0x100L, GS_BASE = 0x200L
     static final int DATA_LEN = 0x100
     static final long BASE_VALUE = WIN + 0x80
     static final long STACK_START = WIN + 0x200
@@ -123,7 +129,7 @@ class SeqGen {
             item(n - i - 1)
             tickLabels()
         }
-        if (rnd.nextInt(80) == 0) emit(rnd.nextBoolean() ? 'int3' : 'ud2')
+        if (rnd.nextInt(40) == 0) terminal()
         for (String l : pendingLabel) out << (l + ':')
         pendingLabel.clear()
         pendingCount.clear()
@@ -229,44 +235,70 @@ class SeqGen {
 
     private static String signed32(long v) { Integer.toString((int) v) }
 
-    /** prefix (e.g. "{disp32} ") and text of a memory operand of `size` bytes inside the data area. */
+    private static final String[] SEG64 = ['%fs:', '%gs:', '%es:', '%ss:', '%cs:', '%ds:'] as String[]
+    private static final String[] SEG32 = ['%es:', '%ss:', '%ds:'] as String[]   // fs/gs are null selectors in the runner
+    private static final String[] R16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'] as String[]
+
+    /**
+     * Prefix (e.g. "{disp32} " or "addr16 ") and text of a memory operand of `size` bytes inside the
+     * data area: the displacement is computed from the reserved registers' values (modulo 2^32 with
+     * addr32 and in 32-bit mode, modulo 2^16 with 16-bit addressing) and the segment base.
+     */
     private String[] mem(int size, boolean noRex) {
         int off = rnd.nextInt(DATA_LEN - size + 1)
-        long target = WIN + off
+        String seg = ''
+        long segBase = 0
+        if (rnd.nextInt(8) == 0) {
+            String[] segs = b64 ? SEG64 : SEG32
+            seg = segs[rnd.nextInt(segs.length)]
+            segBase = seg == '%fs:' ? FS_BASE : seg == '%gs:' ? GS_BASE : 0L
+        }
+        long target = WIN + off - segBase                 // the address before the segment base is added
         boolean baseOk = !noRex || base < 8
         boolean indexOk = indexReg >= 0 && (!noRex || indexReg < 8)
         for (;;) {
-            int form = rnd.nextInt(8)
+            int form = rnd.nextInt(10)
             int sc = 1 << rnd.nextInt(4)
             if (form <= 1) {                                // disp(base)
                 if (!baseOk) continue
-                long d = off - 0x80
+                long d = target - BASE_VALUE
                 String p = rnd.nextInt(6) == 0 ? '{disp32} ' : ''
-                return [p, (d == 0 && rnd.nextBoolean() ? '' : Long.toString(d)) + '(%' + baseName() + ')'] as String[]
+                return [p, seg + (d == 0 && rnd.nextBoolean() ? '' : Long.toString(d)) + '(%' + baseName() + ')'] as String[]
             }
             if (form <= 3) {                                // disp(base,index,scale)
                 if (!baseOk || !indexOk || (b64 && !indexSmall)) continue
                 long d = target - BASE_VALUE - indexValue * sc
-                return ['', signed32(d) + '(%' + baseName() + ',%' + indexName() + ',' + sc + ')'] as String[]
+                return ['', seg + signed32(d) + '(%' + baseName() + ',%' + indexName() + ',' + sc + ')'] as String[]
             }
             if (form == 4) {                                // disp32(,index,scale)
                 if (!indexOk || (b64 && !indexSmall)) continue
-                return ['', signed32(target - indexValue * sc) + '(,%' + indexName() + ',' + sc + ')'] as String[]
+                return ['', seg + signed32(target - indexValue * sc) + '(,%' + indexName() + ',' + sc + ')'] as String[]
             }
-            if (form == 5) return ['', hex(target)] as String[]            // absolute disp32
-            if (form == 6) {
-                if (!b64) continue
-                return ['', seqLabel + '+' + hex(target - CODE) + '(%rip)'] as String[]
+            if (form == 5) return ['', seg + hex(target)] as String[]            // absolute disp32
+            if (!b64) {                                     // 16-bit addressing (67): bx/bp + si/di + disp16
+                if (form == 6) return ['addr16 ', seg + hex(target)] as String[]
+                if (form == 7) {
+                    long d = (target - BASE_VALUE) & 0xffff
+                    return ['', seg + signed16(d) + '(%' + R16[base] + ')'] as String[]
+                }
+                if (indexReg < 0 || (base < 6) == (indexReg < 6)) continue      // one of bx/bp and one of si/di
+                long d = (target - BASE_VALUE - indexValue) & 0xffff
+                int b16 = base < 6 ? base : indexReg, i16 = base < 6 ? indexReg : base
+                return ['', seg + signed16(d) + '(%' + R16[b16] + ',%' + R16[i16] + ')'] as String[]
             }
-            if (!b64 || !baseOk) continue
+            if (form == 6) return ['', seg + seqLabel + '+' + hex(target - CODE) + '(%rip)'] as String[]
+            if (form == 7) return ['', seg + seqLabel + '+' + hex(target - CODE) + '(%eip)'] as String[]
+            if (!baseOk) continue
             // addr32: the address is computed in 32 bits, the index register's upper half is ignored
             if (indexOk && rnd.nextBoolean()) {
                 long d = (target - BASE_VALUE - indexValue * sc) & 0xffffffffL
-                return ['', signed32(d) + '(%' + L[base] + ',%' + L[indexReg] + ',' + sc + ')'] as String[]
+                return ['', seg + signed32(d) + '(%' + L[base] + ',%' + L[indexReg] + ',' + sc + ')'] as String[]
             }
-            return ['', Long.toString(off - 0x80) + '(%' + L[base] + ')'] as String[]
+            return ['', seg + Long.toString(target - BASE_VALUE) + '(%' + L[base] + ')'] as String[]
         }
     }
+
+    private static String signed16(long v) { Integer.toString((short) v) }
 
     private String baseName() { b64 ? Q[base] : L[base] }
 
@@ -289,8 +321,8 @@ class SeqGen {
     private static final int ALU_K = 0, UNARY = 1, SHIFT = 2, SHD = 3, MUL = 4, DIV = 5, MOV = 6, MOVX_K = 7, LEA = 8,
                              SETCC = 9, CMOV = 10, BT = 11, BSF = 12, PUSH = 13, PUSHF = 14, XCHG = 15, CMPXCHG = 16,
                              XADD = 17, BSWAP = 18, CBW = 19, STRING = 20, JCC = 21, JMP = 22, LOOPF = 23, LOOPB = 24,
-                             CALL = 25, LEAVE = 26, STACK = 27, NOP = 28, FLAG = 29, MOFFS = 30
-    private static final int[] WEIGHTS = [14, 5, 8, 3, 4, 3, 9, 4, 5, 3, 4, 4, 2, 5, 2, 3, 3, 2, 1, 2, 4, 4, 1, 1, 1, 2, 1, 2, 2, 2, 1] as int[]
+                             CALL = 25, LEAVE = 26, STACK = 27, NOP = 28, FLAG = 29, MOFFS = 30, INDIRECT = 31
+    private static final int[] WEIGHTS = [14, 5, 8, 3, 4, 3, 9, 4, 5, 3, 4, 4, 2, 5, 2, 3, 3, 2, 1, 2, 4, 4, 1, 1, 1, 2, 1, 3, 2, 2, 1, 2] as int[]
     private static final int TOTAL = WEIGHTS.sum() as int
     private static final boolean[] BODY = new boolean[WEIGHTS.length]
     static {
@@ -342,7 +374,8 @@ class SeqGen {
         else if (k == STACK) stack()
         else if (k == NOP) nop()
         else if (k == FLAG) emit(FLAG_OPS[rnd.nextInt(FLAG_OPS.length)])
-        else moffs()
+        else if (k == MOFFS) moffs()
+        else indirect(after)
     }
 
     private void alu() {
@@ -751,15 +784,19 @@ class SeqGen {
         emit('leave')
     }
 
-    /** rsp-relative accesses to the stack area. */
+    /** rsp-relative accesses to the stack area, push/pop of rsp-relative memory, push/pop %rsp. */
     private void stack() {
         int s = size()
         String sp = b64 ? 'rsp' : 'esp'
         int d = rnd.nextInt(0xe0) - 0x70
-        int form = rnd.nextInt(3)
+        int w = word()
+        int form = rnd.nextInt(6)
         if (form == 0) emit("mov${sfx(s)} $d(%$sp), ${reg(s, true, false)}")
         else if (form == 1) emit("mov${sfx(s)} ${reg(s, false, false)}, $d(%$sp)")
-        else emit("add${sfx(s)} ${reg(s, false, false)}, $d(%$sp)")
+        else if (form == 2) emit("add${sfx(s)} ${reg(s, false, false)}, $d(%$sp)")
+        else if (form == 3) { if (push(w)) emit("push${sfx(w)} $d(%$sp)") }
+        else if (form == 4) { if (pop(w)) emit("pop${sfx(w)} $d(%$sp)") }        // the address uses rsp after the pop
+        else if (push(w) && pop(w)) { emit("push %$sp"); emit("pop %$sp") }     // pop %rsp: the popped value wins
     }
 
     /** nop forms (gcc's padding among them, as bytes where as has no spelling), fences, pause; the last four are 64-bit only. */
@@ -772,6 +809,63 @@ class SeqGen {
         if (c == 0) emit(".nops ${1 + rnd.nextInt(15)}")
         else if (c == 1) emit(b64 ? 'endbr64' : 'endbr32')
         else emit(NOPS[c - 2])
+    }
+
+    /**
+     * Indirect branches: jmp through a register or a memory word to a label one to three items on, or
+     * call through a register to a local function that returns. A label's address is CODE plus its
+     * offset in the sequence (the runner and Cpu both run it at CODE); 64-bit mode also uses lea rip.
+     */
+    private void indirect(int after) {
+        int w = word()
+        Reg r = reg(w, true, false)
+        String r32 = regNum(r.num, 4).toString()
+        int form = rnd.nextInt(4)
+        if (form == 3) {
+            String a = newLabel(), b = newLabel()
+            if (!push(w) || !pop(w)) return
+            emit("movl \$${hex(CODE)}+($a-$seqLabel), $r32")
+            emit("call *$r")
+            emit("jmp $b")
+            out << (a + ':')
+            emit('ret')
+            out << (b + ':')
+            return
+        }
+        String l = forwardLabel(skip(after, 3))
+        if (b64 && rnd.nextBoolean()) emit("leaq $l(%rip), $r")
+        else emit("movl \$${hex(CODE)}+($l-$seqLabel), $r32")
+        if (form == 0) {
+            emit("jmp *$r")
+        } else {
+            String[] m = mem(w, false)
+            emit("${m[0]}mov${sfx(w)} $r, ${m[1]}")
+            emit("${m[0]}jmp *${m[1]}")
+        }
+    }
+
+    /** The last instruction traps or faults: the host's signal and our Step must agree, state included. */
+    private void terminal() {
+        int c = rnd.nextInt(b64 ? 9 : 8)
+        if (c == 0) emit('int3')
+        else if (c == 1) emit('ud2')
+        else if (c == 2) emit('hlt')                                   // #GP at CPL 3
+        else if (c == 3) emit('cli')
+        else if (c == 4) emit('sti')
+        else if (c == 5) emit("movl ${hex(0x30000000L + rnd.nextInt(0x1000))}, %eax")
+        else if (c == 6) emit("movl %ecx, ${hex(0x30000000L + rnd.nextInt(0x1000))}")
+        else if (c == 7 && stringOk) {                                 // rep stos off the end of the window
+            int s = size()
+            emit('cld')
+            emit("lea ${WIN_LEN - 0x80 - 1 - rnd.nextInt(16)}(%${baseName()}), %${b64 ? 'rdi' : 'edi'}")
+            emit("mov \$${8 + rnd.nextInt(16)}, %ecx")
+            emit("rep stos${sfx(s)}")
+        } else if (c == 8) {                                           // a non-canonical address: #GP
+            emit('movabsq $0x0000800000000000, %rax')
+            emit("movl (%rax), %ecx")
+        } else {
+            emit('int3')
+        }
     }
 
     /** mov between the accumulator and an absolute address (moffs: a0-a3). */

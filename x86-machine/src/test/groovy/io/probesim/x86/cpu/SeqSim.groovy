@@ -8,7 +8,8 @@ import io.probesim.x86.mem.Memory
 
 /**
  * The simulator side of {@link SequenceSpec}: one test machine with the runner's layout (a code page
- * at CODE, the window's page at WIN, nothing else mapped), user mode (CPL 3, like the host process).
+ * at CODE, the window's page at PAGE, nothing else mapped; in 64-bit mode the runner's FS and GS
+ * bases), user mode (CPL 3, like the host process).
  * Runs a sequence's bytes until rip reaches its end or a step returns something else, and lists every
  * difference from the host's result: rip, all general registers, CF PF AF ZF SF OF DF, and every byte
  * of the window.
@@ -31,8 +32,12 @@ class SeqSim {
         this.bits = bits
         nreg = bits == 64 ? 16 : 8
         mem.map(SeqGen.CODE, Memory.PAGE_SIZE, Memory.R | Memory.X)
-        mem.map(SeqGen.WIN, Memory.PAGE_SIZE, Memory.R | Memory.W)
+        mem.map(SeqGen.PAGE, Memory.PAGE_SIZE, Memory.R | Memory.W)
         cpu = new Cpu(mem, bits == 64 ? Mode.BITS64 : Mode.BITS32)
+        if (bits == 64) {
+            cpu.fsBase = SeqGen.FS_BASE
+            cpu.gsBase = SeqGen.GS_BASE
+        }
     }
 
     /** Runs one sequence; returns the differences from the host (empty when none). */
@@ -42,8 +47,9 @@ class SeqSim {
         mem.poke(SeqGen.CODE, page)
         Arrays.fill(page, (byte) 0)
         byte[] init = SeqHost.fill(s.fillSeed, s.fillKind)
-        System.arraycopy(init, 0, page, 0, init.length)
-        mem.poke(SeqGen.WIN, page)
+        int win = (int) (SeqGen.WIN - SeqGen.PAGE)
+        System.arraycopy(init, 0, page, win, init.length)
+        mem.poke(SeqGen.PAGE, page)
         Arrays.fill(cpu.gpr, 0L)
         for (int r = 0; r < nreg; r++) cpu.gpr[r] = s.regs[r]
         cpu.rflags = s.flags
@@ -73,7 +79,8 @@ class SeqSim {
         }
         long of = cpu.rflags & COMPARED_FLAGS, hf = host.flags & COMPARED_FLAGS
         if (of != hf) diffs << String.format('flags: ours %s host %s', flagNames(of), flagNames(hf))
-        byte[] ours = mem.read(SeqGen.WIN, Memory.PAGE_SIZE)
+        byte[] all = mem.read(SeqGen.PAGE, Memory.PAGE_SIZE)
+        byte[] ours = Arrays.copyOfRange(all, win, win + SeqGen.WIN_LEN)
         int i = 0
         while (i < SeqGen.WIN_LEN) {
             if (ours[i] == host.window[i]) { i++; continue }
@@ -82,10 +89,10 @@ class SeqSim {
             diffs << String.format('window+0x%x: ours %s host %s', i, hexBytes(ours, i, j), hexBytes(host.window, i, j))
             i = j
         }
-        for (int k = SeqGen.WIN_LEN; k < ours.length; k++) {
-            if (ours[k] != 0) { diffs << String.format('ours wrote past the window at +0x%x', k); break }
+        for (int k = 0; k < win; k++) {
+            if (all[k] != 0) { diffs << String.format('ours wrote outside the window at 0x%x', SeqGen.PAGE + k); break }
         }
-        if (host.outside) diffs << 'the host wrote past the window (a generator error)'
+        if (host.outside) diffs << 'the host wrote outside the window (a generator error)'
         diffs
     }
 
