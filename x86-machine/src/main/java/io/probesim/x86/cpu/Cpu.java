@@ -424,6 +424,7 @@ public final class Cpu {
                 break;
 
             case PUSH: {
+                if (ops[0] instanceof Operand.Reg r && r.reg() >= 16) return unsupported();   // segment registers: not modelled
                 int n = stackSize(insn);
                 long v = read(ops[0], insn);
                 long sp = sp() - n;
@@ -434,6 +435,7 @@ public final class Cpu {
             }
 
             case POP: {
+                if (ops[0] instanceof Operand.Reg r && r.reg() >= 16) return unsupported();
                 int n = stackSize(insn);
                 long sp = sp();
                 long v = stackRead(sp, n);
@@ -503,7 +505,7 @@ public final class Cpu {
                     return unsupported();
                 }
                 if (badTarget(target)) return Step.GP;
-                int n = long64 ? 8 : 4;
+                int n = long64 ? 8 : stackSize(insn);      // 32-bit mode: 66 makes it a 16-bit call (IP pushed)
                 long sp = sp() - n;
                 stackWrite(sp, n, nrip);
                 setSp(sp);
@@ -513,7 +515,7 @@ public final class Cpu {
 
             case RET: {
                 if (insn.flow() != FlowKind.RET) return unsupported();     // far return
-                int n = long64 ? 8 : 4;
+                int n = long64 ? 8 : stackSize(insn);
                 long sp = sp();
                 long target = stackRead(sp, n);
                 if (badTarget(target)) return Step.GP;
