@@ -629,7 +629,7 @@ class SeqGen {
         }
     }
 
-    /** pushf, and popf of a safe image (status flags, DF, IF: TF and AC would trap or check alignment). */
+    /** pushf, and popf of a safe image (status flags, DF, IF, IOPL, NT, ID: TF and AC would trap or check alignment). */
     private void pushf() {
         int w = rnd.nextInt(4) == 0 ? 2 : word()
         String x = sfx(w)
@@ -639,7 +639,8 @@ class SeqGen {
             emit("pushf$x")
         } else if (form == 1) {
             if (!push(w) || !pop(w)) return
-            long f = 0x2L | (rnd.nextLong() & (Flags.STATUS | Flags.DF | Flags.IF))
+            // popf at CPL 3 writes the status flags, DF, NT and ID; IF and IOPL are kept (not in the image's control)
+            long f = 0x2L | (rnd.nextLong() & (Flags.STATUS | Flags.DF | Flags.IF | Flags.IOPL | Flags.NT | Flags.ID))
             emit("push$x \$${hex(f)}")
             emit("popf$x")
         } else {
@@ -703,6 +704,10 @@ class SeqGen {
         int so = -0x30 + rnd.nextInt(0x60), dOff = -0x30 + rnd.nextInt(0x60)
         if (rnd.nextInt(4) == 0) dOff = so + (rnd.nextBoolean() ? s : -s) * rnd.nextInt(3)     // overlapping
         boolean reads = kind == 0 || kind == 2 || kind == 3, writes = kind != 2, compares = kind >= 3
+        // a source segment override (movs lods cmps): FS/GS add their bases in 64-bit mode
+        String seg = reads && rnd.nextInt(4) == 0 ? (b64 ? SEG64 : SEG32)[rnd.nextInt(b64 ? SEG64.length : SEG32.length)] : ''
+        if (seg == '%fs:') so -= (int) FS_BASE
+        else if (seg == '%gs:') so -= (int) GS_BASE
         if (reads) emit("lea $so(%$bn), %$si")
         if (writes) emit("lea $dOff(%$bn), %$di")
         String rep = ''
@@ -712,7 +717,11 @@ class SeqGen {
             rep = compares ? (r == 1 ? 'repe ' : 'repne ') : 'rep '
         }
         if (rnd.nextInt(3) == 0) emit(rnd.nextBoolean() ? 'std' : 'cld')
-        emit("$rep$op${sfx(s)}")
+        String x = sfx(s)
+        if (seg == '') emit("$rep$op$x")
+        else if (kind == 0) emit("$rep$op$x $seg(%$si), %es:(%$di)")
+        else if (kind == 2) emit("$rep$op$x $seg(%$si), %${name(0, s)}")
+        else emit("$rep$op$x %es:(%$di), $seg(%$si)")
     }
 
     private int skip(int after, int max) { Math.max(1, Math.min(after, 1 + rnd.nextInt(max))) }
@@ -844,9 +853,22 @@ class SeqGen {
         }
     }
 
-    /** The last instruction traps or faults: the host's signal and our Step must agree, state included. */
+    /**
+     * The last instruction traps or faults (or a popf sets TF and the next one single-steps): the host's
+     * signal and our Step must agree, state included.
+     */
     private void terminal() {
-        int c = rnd.nextInt(b64 ? 9 : 8)
+        int c = rnd.nextInt(b64 ? 10 : 9)
+        if (c == 9 || (!b64 && c == 8)) {                              // TF: the single-step trap after the next instruction
+            emit("pushf${sfx(word())}")
+            emit("or${sfx(word())} \$0x100, (%${b64 ? 'rsp' : 'esp'})")
+            emit("popf${sfx(word())}")
+            boolean saved = inBody
+            inBody = true                                              // one simple item, no branches or stack
+            item(0)
+            inBody = saved
+            return
+        }
         if (c == 0) emit('int3')
         else if (c == 1) emit('ud2')
         else if (c == 2) emit('hlt')                                   // #GP at CPL 3

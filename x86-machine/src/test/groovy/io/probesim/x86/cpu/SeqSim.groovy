@@ -16,7 +16,8 @@ import io.probesim.x86.mem.Memory
  */
 @CompileStatic
 class SeqSim {
-    static final long COMPARED_FLAGS = Flags.STATUS | Flags.DF
+    /** The status flags and DF, and the ones popf may touch at CPL 3 (TF IF IOPL NT AC ID); RF and VM are not compared. */
+    static final long COMPARED_FLAGS = Flags.STATUS | Flags.DF | Flags.TF | Flags.IF | Flags.IOPL | Flags.NT | Flags.AC | Flags.ID
     static final String[] NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as String[]
 
     final int bits
@@ -115,7 +116,7 @@ class SeqSim {
         switch (signal) {
             case 0: return r == Step.OK && atEnd
             case SeqHost.SIGFPE: return r == Step.DE
-            case SeqHost.SIGTRAP: return r == Step.BP
+            case SeqHost.SIGTRAP: return r == Step.BP || r == Step.DB
             case SeqHost.SIGILL: return r == Step.UD
             case SeqHost.SIGSEGV: case SeqHost.SIGBUS: return r == Step.PF || r == Step.GP || r == Step.SS
             default: return false
@@ -142,6 +143,12 @@ class SeqSim {
         if (f & Flags.SF) l << 'SF'
         if (f & Flags.OF) l << 'OF'
         if (f & Flags.DF) l << 'DF'
+        if (f & Flags.TF) l << 'TF'
+        if (f & Flags.IF) l << 'IF'
+        if (f & Flags.IOPL) l << 'IOPL=' + ((f & Flags.IOPL) >>> 12)
+        if (f & Flags.NT) l << 'NT'
+        if (f & Flags.AC) l << 'AC'
+        if (f & Flags.ID) l << 'ID'
         '[' + l.join(' ') + ']'
     }
 
