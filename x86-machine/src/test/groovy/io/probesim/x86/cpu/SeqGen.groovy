@@ -640,7 +640,7 @@ class SeqGen {
         } else if (form == 1) {
             if (!push(w) || !pop(w)) return
             // popf at CPL 3 writes the status flags, DF, NT and ID; IF and IOPL are kept (not in the image's control)
-            long f = 0x2L | (rnd.nextLong() & (Flags.STATUS | Flags.DF | Flags.IF | Flags.IOPL | Flags.NT | Flags.ID))
+            long f = 0x2L | (rnd.nextLong() & (Flags.STATUS | Flags.DF | Flags.IF | Flags.IOPL | Flags.NT | Flags.ID) & Flags.mask(w))
             emit("push$x \$${hex(f)}")
             emit("popf$x")
         } else {
@@ -775,10 +775,15 @@ class SeqGen {
         } else {                                        // call a near function that returns (ret, ret imm16)
             emit("jmp $b")
             out << (a + ':')
-            emit(k == 0 ? 'ret' : "ret \$$k")
+            emit(k == 0 ? RETS[rnd.nextInt(RETS.length)] : "ret \$$k")
             out << (b + ':')
         }
     }
+
+    /** ret, and the prefixed forms compilers and libc emit (AMD's "rep ret", MPX's "bnd ret"). */
+    private static final String[] RETS = ['ret', 'ret', 'repz ret', 'bnd ret'] as String[]
+    /** Prefixes seen on indirect branches in gcc and libc output (CET notrack, MPX bnd). */
+    private static final String[] BRANCH_PREFIX = ['', '', '', 'notrack ', 'bnd '] as String[]
 
     /** A frame: push bp; mov sp, bp; sub; a store through bp; leave (restores bp and sp). */
     private void leave() {
@@ -821,20 +826,29 @@ class SeqGen {
     }
 
     /**
-     * Indirect branches: jmp through a register or a memory word to a label one to three items on, or
-     * call through a register to a local function that returns. A label's address is CODE plus its
+     * Indirect branches (some with notrack or bnd prefixes): jmp through a register or a memory word to a
+     * label one to three items on, or call through a register or a memory word to a local function that
+     * returns. A label's address is CODE plus its
      * offset in the sequence (the runner and Cpu both run it at CODE); 64-bit mode also uses lea rip.
      */
     private void indirect(int after) {
         int w = word()
         Reg r = reg(w, true, false)
         String r32 = regNum(r.num, 4).toString()
-        int form = rnd.nextInt(4)
-        if (form == 3) {
+        int form = rnd.nextInt(5)
+        String bp = BRANCH_PREFIX[rnd.nextInt(BRANCH_PREFIX.length)]
+        if (form >= 3) {
             String a = newLabel(), b = newLabel()
             if (!push(w) || !pop(w)) return
             emit("movl \$${hex(CODE)}+($a-$seqLabel), $r32")
-            emit("call *$r")
+            if (form == 3) {
+                emit("${bp}call *$r")
+            } else {
+                String[] m = mem(w, false)
+                if (m[1].startsWith('%')) bp = ''                 // notrack is a ds prefix: not with an override
+                emit("${m[0]}mov${sfx(w)} $r, ${m[1]}")
+                emit("${m[0]}${bp}call *${m[1]}")
+            }
             emit("jmp $b")
             out << (a + ':')
             emit('ret')
@@ -845,11 +859,12 @@ class SeqGen {
         if (b64 && rnd.nextBoolean()) emit("leaq $l(%rip), $r")
         else emit("movl \$${hex(CODE)}+($l-$seqLabel), $r32")
         if (form == 0) {
-            emit("jmp *$r")
+            emit("${bp}jmp *$r")
         } else {
             String[] m = mem(w, false)
+            if (m[1].startsWith('%')) bp = ''
             emit("${m[0]}mov${sfx(w)} $r, ${m[1]}")
-            emit("${m[0]}jmp *${m[1]}")
+            emit("${m[0]}${bp}jmp *${m[1]}")
         }
     }
 
