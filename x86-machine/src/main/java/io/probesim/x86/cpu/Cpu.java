@@ -658,6 +658,7 @@ public final class Cpu {
                 break;
 
             case PUSH: {
+                if (ops[0] instanceof Operand.Reg r && r.reg() >= 16) return unsupported();   // segment registers: not modelled
                 int n = stackSize(insn);
                 long v = read(ops[0], insn);
                 long sp = sp() - n;
@@ -668,6 +669,7 @@ public final class Cpu {
             }
 
             case POP: {
+                if (ops[0] instanceof Operand.Reg r && r.reg() >= 16) return unsupported();
                 int n = stackSize(insn);
                 long sp = sp();
                 long v = stackRead(sp, n);
@@ -737,7 +739,7 @@ public final class Cpu {
                     return unsupported();
                 }
                 if (badTarget(target)) return Step.GP;
-                int n = long64 ? 8 : 4;
+                int n = long64 ? 8 : stackSize(insn);      // 32-bit mode: 66 makes it a 16-bit call (IP pushed)
                 long sp = sp() - n;
                 stackWrite(sp, n, nrip);
                 setSp(sp);
@@ -747,7 +749,7 @@ public final class Cpu {
 
             case RET: {
                 if (insn.flow() != FlowKind.RET) return unsupported();     // far return
-                int n = long64 ? 8 : 4;
+                int n = long64 ? 8 : stackSize(insn);
                 long sp = sp();
                 long target = stackRead(sp, n);
                 if (badTarget(target)) return Step.GP;
@@ -801,6 +803,7 @@ public final class Cpu {
                 long f = Flags.add(a, b, res, size);
                 write(d, insn, res);                      // the destination (maybe memory) first: it may fault
                 writeReg((Operand.Reg) ops[1], a);
+                if (d instanceof Operand.Reg) write(d, insn, res);     // xadd %r, %r: the sum is written last (SDM)
                 rflags = (rflags & ~STATUS) | f;
                 break;
             }
@@ -1325,8 +1328,9 @@ public final class Cpu {
      * rol/ror: CF = the bit rotated last (lsb / msb of the result), also when count mod width is 0;
      * rcl/rcr rotate through CF by count mod 9 (8-bit), mod 17 (16-bit); when that is 0 nothing changes
      * (flags included, as on the host). Only CF and OF change. OF is defined for count 1 only; at larger
-     * counts the host computes it from the input for rcl/rcr and for rol/ror by %cl (Flags.rotateOf), but
-     * leaves it unchanged for rol/ror by an immediate: we do the same.
+     * counts the host computes it from the input for rcl/rcr, for rol/ror by %cl and for rol/ror of memory
+     * by an immediate (Flags.rotateOf), but leaves it unchanged for rol/ror of a register by an immediate:
+     * we do the same.
      */
     private void rotate(Instruction insn, Operand[] ops, int size) {
         Operand d = ops[0];
@@ -1392,8 +1396,8 @@ public final class Cpu {
         long f = rflags & ~(CF | OF);
         if (cf) f |= CF;
         boolean of;
-        if ((mn == Mnemonic.ROL || mn == Mnemonic.ROR) && count > 1 && ops.length > 1 && ops[1] instanceof Operand.Imm) {
-            of = (rflags & OF) != 0;                       // host: rol/ror by an immediate above 1 leaves OF
+        if ((mn == Mnemonic.ROL || mn == Mnemonic.ROR) && count > 1 && ops.length > 1 && ops[1] instanceof Operand.Imm && !destInMemory) {
+            of = (rflags & OF) != 0;                       // host: rol/ror of a register by an immediate above 1 leaves OF
         } else {
             of = Flags.rotateOf(mn == Mnemonic.ROL || mn == Mnemonic.RCL, mn == Mnemonic.RCR ? cfIn != 0 : (a & 1) != 0, a, size);
         }

@@ -91,15 +91,17 @@ public final class Flags {
 
     /**
      * SHL/SAL by a masked count &gt; 0. CF = last bit shifted out (undefined when count &gt;= the
-     * operand width; here the bit a wide shift gives); OF = MSB(res) ^ CF (defined for count 1;
-     * computed the same way for larger counts); AF undefined (0 here).
+     * operand width; here the bit a wide shift gives, as on the host); OF is defined for count 1
+     * (MSB(res) ^ CF); at larger counts the host (Intel) applies that count-1 rule to the input,
+     * MSB(a) ^ bit w-2 of a, so do we; AF undefined (0 here, as on the host).
      */
     public static long shl(long a, int count, long res, int size) {
         int bits = size * 8;
         long f = szp(res, size);
         boolean cf = count <= bits && ((a >>> (bits - count)) & 1) != 0;
         if (cf) f |= CF;
-        if (((res & signBit(size)) != 0) != cf) f |= OF;
+        long sb = signBit(size);
+        if (((a & sb) != 0) != ((a & (sb >>> 1)) != 0)) f |= OF;
         return f;
     }
 
@@ -149,7 +151,7 @@ public final class Flags {
     /**
      * OF of a rotate, defined in the SDM for count 1 only. The host (Intel) applies the count-1 rule
      * to the input at every count: rol/rcl MSB(a) ^ bit w-2 of a; ror: MSB(a) ^ LSB(a); rcr: MSB(a) ^ CF in.
-     * (Except rol/ror by an immediate above 1, which leave OF on the host: see Cpu.rotate.)
+     * (Except rol/ror of a register by an immediate above 1, which leave OF on the host: see Cpu.rotate.)
      */
     public static boolean rotateOf(boolean left, boolean carry, long a, int size) {
         long sb = signBit(size);
