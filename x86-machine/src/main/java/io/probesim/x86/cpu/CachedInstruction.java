@@ -66,10 +66,12 @@ record CachedInstruction(Instruction insn, int form, Mnemonic alu, int size, int
                 break;
             }
             case CALL:
-                if (ops.length == 1 && ops[0] instanceof Operand.Rel r) return branch(insn, CALL_REL, r);
+                if (ops.length == 1 && ops[0] instanceof Operand.Rel r && nearWidth(insn, long64)) {
+                    return branch(insn, CALL_REL, r);
+                }
                 break;
             case RET:
-                if (insn.flow() == FlowKind.RET && ops.length == 0) return simple(insn, RET, 0);
+                if (insn.flow() == FlowKind.RET && ops.length == 0 && nearWidth(insn, long64)) return simple(insn, RET, 0);
                 break;
             case JMP:
                 if (ops.length == 1 && ops[0] instanceof Operand.Rel r) return branch(insn, JMP_REL, r);
@@ -83,6 +85,11 @@ record CachedInstruction(Instruction insn, int form, Mnemonic alu, int size, int
                 }
         }
         return simple(insn, GENERIC, 0);
+    }
+
+    /** A near call or return of the mode's width (32-bit mode: not a 66-prefixed 16-bit one). */
+    private static boolean nearWidth(Instruction insn, boolean long64) {
+        return long64 || insn.opSize() == 0 || insn.opSize() == 4;
     }
 
     private static boolean isJcc(Instruction insn) {
