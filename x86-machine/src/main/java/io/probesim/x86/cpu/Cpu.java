@@ -58,6 +58,7 @@ public final class Cpu {
     private long faultAddress;
     private int errorCode;
     private boolean interruptShadow;
+    private int softwareVector;
     private boolean stackAccess;          // the memory access in flight is SS-relative (#SS, not #GP)
 
     // decoded-instruction cache (direct-mapped)
@@ -105,6 +106,9 @@ public final class Cpu {
 
     /** Error code of the last #PF (bit 0 P, 1 W/R, 2 U/S, 4 I/D), #GP and #SS (0). */
     public int errorCode() { return errorCode; }
+
+    /** The vector of the last int imm8 (Step.INT). */
+    public int softwareVector() { return softwareVector; }
 
     /** True right after an sti that set IF: interrupts are held off for one more instruction. */
     public boolean interruptShadow() { return interruptShadow; }
@@ -614,6 +618,12 @@ public final class Cpu {
                 gpr[11] = rflags & ~RF;
                 rip = nrip;
                 return Step.SYSCALL;
+
+            case INT:
+                rip = nrip;
+                softwareVector = (int) ((Operand.Imm) ops[0]).value() & 0xff;
+                lastCycles = CycleCosts.TRAP_ENTRY;
+                return Step.INT;
 
             case INT3:
                 rip = nrip;
