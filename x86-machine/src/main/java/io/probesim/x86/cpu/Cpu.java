@@ -668,15 +668,18 @@ public final class Cpu {
                 break;                                     // the host (Intel) clears the low 16 bits, keeps the rest
             }
 
-            case BSF: case BSR: {
+            case BSF: case BSR: case TZCNT: case LZCNT: {
                 // Source 0: ZF=1 and the destination is left unchanged (not even zero-extended), as the host does.
                 // Nonzero: ZF=0; CF OF SF AF PF are undefined in the SDM: see bitScanFlags().
+                // tzcnt/lzcnt (F3 0F BC/BD) run as bsf/bsr: the modelled Core 2 has neither BMI1 nor LZCNT, and the
+                // SDM says such CPUs ignore the F3 prefix (gcc emits "rep bsf" for __builtin_ctz for that reason).
                 long v = read(ops[1], insn) & Flags.mask(size);
                 Operand.Reg d = (Operand.Reg) ops[0];
                 if (v == 0) {
                     rflags = (rflags & ~STATUS) | Flags.bitScanFlags(0, true);
                 } else {
-                    long idx = insn.mnemonic() == Mnemonic.BSF ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+                    Mnemonic m = insn.mnemonic();
+                    long idx = m == Mnemonic.BSF || m == Mnemonic.TZCNT ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
                     writeReg(d, idx);
                     rflags = (rflags & ~STATUS) | Flags.bitScanFlags(idx, false);
                 }

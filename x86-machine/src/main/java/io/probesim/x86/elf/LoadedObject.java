@@ -36,13 +36,12 @@ public record LoadedObject(String name, Mode mode, long start, long end, List<Pl
     }
 
     /**
-     * Adds the functions and objects (with their sizes) to `symbols`, the executable sections as
-     * kernel text (where kprobes may go), and the __ex_table entries to `table`.
+     * Adds the symbols (functions and objects with their sizes, assembly labels with size 0) to
+     * `symbols`, the executable sections as kernel text (where kprobes may go), and the
+     * __ex_table entries to `table`.
      */
     public void installInto(SymbolTable symbolTable, ExceptionTable table) {
-        for (ObjectSymbol s : symbols) {
-            if (s.kind() != ObjectSymbol.Kind.OTHER) symbolTable.add(s.name(), s.address(), s.size());
-        }
+        for (ObjectSymbol s : symbols) symbolTable.add(s.name(), s.address(), s.size());
         for (PlacedSection s : sections) {
             if (s.executable() && s.size() > 0) symbolTable.addTextRange(s.address(), s.end());
         }

@@ -133,7 +133,8 @@ public final class RelocatableObject {
         }
         if (!missing.isEmpty()) {
             throw new ElfLoadException(in.name() + ": undefined symbol" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
-                    + " (not defined by the object nor known to the kernel)");
+                    + " (not defined by the object nor known to the kernel)"
+                    + (missing.contains("_GLOBAL_OFFSET_TABLE_") ? "; the object uses a GOT: build it without -fpic/-fPIC" : ""));
         }
         return out;
     }
