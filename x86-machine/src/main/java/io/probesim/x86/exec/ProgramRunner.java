@@ -41,7 +41,7 @@ public final class ProgramRunner {
         Violations violations = new Violations(sim, Set.of("no-oops"));
         Kernel kernel = new Kernel(new KernelConfig(options.cpus(), true, TICK_HZ, 1, CLOCK_MHZ, mode), sim, new Memory(), violations);
         kernel.setConsole(console);
-        kernel.setBatching(true);
+        kernel.setBatching(options.batching());
         if (options.maxInstructions() > 0) kernel.setInstructionLimit(options.maxInstructions());
 
         Memory space = kernel.newAddressSpace();
@@ -61,11 +61,11 @@ public final class ProgramRunner {
         for (int i = 0; i < kernel.cpuCount(); i++) ns = Math.max(ns, kernel.cpu(i).localTime() / 1000);
         long insns = kernel.instructions();
         var oops = violations.first();
-        if (oops.isPresent()) return new ExecResult(ExecResult.Outcome.OOPS, -1, oops.get().message(), insns, ns);
-        if (task.killedBy() != null) return new ExecResult(ExecResult.Outcome.KILLED, -1, task.killedBy(), insns, ns);
-        if (task.exitStatus() >= 0) return new ExecResult(ExecResult.Outcome.EXITED, task.exitStatus(), null, insns, ns);
+        if (oops.isPresent()) return new ExecResult(ExecResult.Outcome.OOPS, -1, oops.get().message(), insns, ns, log);
+        if (task.killedBy() != null) return new ExecResult(ExecResult.Outcome.KILLED, -1, task.killedBy(), insns, ns, log);
+        if (task.exitStatus() >= 0) return new ExecResult(ExecResult.Outcome.EXITED, task.exitStatus(), null, insns, ns, log);
         return new ExecResult(ExecResult.Outcome.INSTRUCTION_LIMIT, -1,
-                "stopped after " + insns + " instructions (--max-insns) before the program exited", insns, ns);
+                "stopped after " + insns + " instructions (the instruction limit) before the program exited", insns, ns, log);
     }
 
     private static String baseName(String path) {
