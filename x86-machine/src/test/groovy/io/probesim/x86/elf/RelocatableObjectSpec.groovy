@@ -196,7 +196,8 @@ class RelocatableObjectSpec extends Specification {
         bed.getWord(value) == 0                                     // the fixup zeroes the value (xor)
         bed.violations.first().isEmpty()
         fixups.size() == 1
-        fixups[0].toString().contains(Long.toHexString(loaded.exceptionTable()[0].insn()))
+        fixups[0].field('ip') == '0x' + Long.toHexString(loaded.exceptionTable()[0].insn())
+        fixups[0].field('fault') == '0x1000'
 
         where:
         file         | mode
