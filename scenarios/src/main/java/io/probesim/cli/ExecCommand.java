@@ -66,7 +66,7 @@ final class ExecCommand implements Callable<Integer> {
         for (String e : env) {
             if (e.indexOf('=') <= 0) return usage(err, "--env '" + e + "' is not NAME=VALUE");
         }
-        if (!Files.isRegularFile(program)) return usage(err, program + ": no such file");
+        if (!Files.isRegularFile(program)) return usage(err, program + (Files.exists(program) ? ": not a regular file" : ": no such file"));
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(program);

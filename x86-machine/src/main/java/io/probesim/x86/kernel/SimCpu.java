@@ -107,18 +107,16 @@ public final class SimCpu implements Actor {
                 || (cpu.rflags & TF) != 0 || watches.length != 0 || !aloneRunnable()) {
             return;
         }
-        long deadline = kernel.simulation().deadline();
-        long now = localTime();
-        while (left > 0 && now < deadline) {
+        long cycleLimit = cyclesUntil(kernel.simulation().deadline());
+        while (left > 0 && cyclesSinceBase < cycleLimit) {
             long ip = cpu.rip;
             int result = cpu.step();
             addCycles(cpu.lastCycles());
             instructions++;
             left--;
-            now = localTime();
             int slot = ringPos++ & (RING - 1);
             ringIp[slot] = ip;
-            ringTime[slot] = now;
+            ringTime[slot] = localTime();
             ringInsn[slot] = cpu.lastInstruction();
             ringTask[slot] = current;
             if (result != Step.OK) {
@@ -126,6 +124,18 @@ public final class SimCpu implements Actor {
                 return;
             }
         }
+    }
+
+    /**
+     * The value of cyclesSinceBase at which localTime() first reaches `time`: the least c with
+     * baseTime + ((c * psPerCycle16) >>> 16) >= time, so that a batch bounded by it stops exactly
+     * where the engine's time comparison would (Long.MAX_VALUE when too far to matter).
+     */
+    private long cyclesUntil(long time) {
+        long d = time - baseTime;
+        if (d <= 0) return 0;
+        if (d > (Long.MAX_VALUE >>> 17)) return Long.MAX_VALUE;
+        return ((d << 16) + psPerCycle16 - 1) / psPerCycle16;
     }
 
     private boolean aloneRunnable() {
