@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 @Command(name = "probesim", mixinStandardHelpOptions = true, version = "probesim 0.1.0",
         description = "Deterministic simulator of SMP x86 machines running Linux kprobes.",
         subcommands = {ProbesimCli.Run.class, ProbesimCli.Explore.class, ProbesimCli.Replay.class, ProbesimCli.ListCmd.class,
-                ProbesimCli.Disasm.class})
+                ProbesimCli.Disasm.class, ExecCommand.class})
 public final class ProbesimCli implements Runnable {
     public static final int OK = 0, VIOLATION = 1, USAGE = 2, INTERNAL = 3;
     /** Shipped scenarios, relative to the working directory (the repository root). Tests point it elsewhere. */
@@ -51,10 +51,14 @@ public final class ProbesimCli implements Runnable {
 
     private final Supplier<Engine> engine;
     private final PrintStream terminal;
+    /** The byte streams under the command line's writers: `exec` forwards a program's output as bytes. */
+    final PrintStream rawOut, rawErr;
 
-    private ProbesimCli(Supplier<Engine> engine, PrintStream terminal) {
+    private ProbesimCli(Supplier<Engine> engine, PrintStream terminal, PrintStream rawOut, PrintStream rawErr) {
         this.engine = engine;
         this.terminal = terminal;
+        this.rawOut = rawOut;
+        this.rawErr = rawErr;
     }
 
     public static void main(String[] args) {
@@ -73,7 +77,7 @@ public final class ProbesimCli implements Runnable {
         }
         PrintWriter o = new PrintWriter(out, true, StandardCharsets.UTF_8);
         PrintWriter e = new PrintWriter(err, true, StandardCharsets.UTF_8);
-        CommandLine cl = new CommandLine(new ProbesimCli(engine, terminal));
+        CommandLine cl = new CommandLine(new ProbesimCli(engine, terminal, out, err));
         cl.setOut(o);
         cl.setErr(e);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -356,7 +360,7 @@ public final class ProbesimCli implements Runnable {
     /** For tests: the usage text. */
     static String usage() {
         StringWriter w = new StringWriter();
-        new CommandLine(new ProbesimCli(() -> null, null)).usage(new PrintWriter(w));
+        new CommandLine(new ProbesimCli(() -> null, null, System.out, System.err)).usage(new PrintWriter(w));
         return w.toString();
     }
 }

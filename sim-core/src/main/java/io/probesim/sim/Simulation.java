@@ -24,6 +24,7 @@ public final class Simulation {
     private int[][] candidatesByCount = new int[1][];
 
     private long now;
+    private long timeLimit = Long.MAX_VALUE;
     private long steps;
     private boolean stopped;
     private String stopReason;
@@ -110,8 +111,22 @@ public final class Simulation {
         return steps;
     }
 
+    /**
+     * The earliest simulated time at which the engine would do something other than step the
+     * current actor again: the next event's time, or just past the running time limit. An actor
+     * that is the only runnable one may execute several of its own steps within one
+     * {@link Actor#step()} while its local time stays below this, and the run is the same as
+     * with one engine step each, provided the chooser does not perturb steps (stalls are drawn
+     * per engine step) and the actor ends its batch at anything that may schedule an event.
+     */
+    public long deadline() {
+        long limit = timeLimit == Long.MAX_VALUE ? Long.MAX_VALUE : timeLimit + 1;
+        return events.isEmpty() ? limit : Math.min(limit, events.peekTime());
+    }
+
     /** Loops until stop(), the time limit, or nothing runnable and no events. A stopped simulation stays stopped. */
     public RunStatus run(long timeLimitPs) {
+        timeLimit = timeLimitPs;
         final Actor[] as = actors;
         final int n = as.length;
         final long[] ts = times;

@@ -62,6 +62,7 @@ public final class Cpu {
     private long faultAddress;
     private int errorCode;
     private boolean interruptShadow;
+    private int softwareVector;
     private boolean stackAccess;          // the memory access in flight is SS-relative (#SS, not #GP)
 
     // decoded-instruction cache (direct-mapped)
@@ -113,6 +114,9 @@ public final class Cpu {
 
     /** Error code of the last #PF (bit 0 P, 1 W/R, 2 U/S, 4 I/D), #GP and #SS (0). */
     public int errorCode() { return errorCode; }
+
+    /** The vector of the last int imm8 (Step.INT). */
+    public int softwareVector() { return softwareVector; }
 
     /** True right after an sti that set IF: interrupts are held off for one more instruction. */
     public boolean interruptShadow() { return interruptShadow; }
@@ -852,6 +856,12 @@ public final class Cpu {
                 rip = nrip;
                 return Step.SYSCALL;
 
+            case INT:
+                rip = nrip;
+                softwareVector = (int) ((Operand.Imm) ops[0]).value() & 0xff;
+                lastCycles = CycleCosts.TRAP_ENTRY;
+                return Step.INT;
+
             case INT3:
                 rip = nrip;
                 lastCycles = CycleCosts.TRAP_ENTRY;
@@ -895,15 +905,18 @@ public final class Cpu {
                 break;                                     // the host (Intel) clears the low 16 bits, keeps the rest
             }
 
-            case BSF: case BSR: {
+            case BSF: case BSR: case TZCNT: case LZCNT: {
                 // Source 0: ZF=1 and the destination is left unchanged (not even zero-extended), as the host does.
                 // Nonzero: ZF=0; CF OF SF AF PF are undefined in the SDM: see bitScanFlags().
+                // tzcnt/lzcnt (F3 0F BC/BD) run as bsf/bsr: the modelled Core 2 has neither BMI1 nor LZCNT, and the
+                // SDM says such CPUs ignore the F3 prefix (gcc emits "rep bsf" for __builtin_ctz for that reason).
                 long v = read(ops[1], insn) & Flags.mask(size);
                 Operand.Reg d = (Operand.Reg) ops[0];
                 if (v == 0) {
                     rflags = (rflags & ~STATUS) | Flags.bitScanFlags(0, true);
                 } else {
-                    long idx = insn.mnemonic() == Mnemonic.BSF ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
+                    Mnemonic m = insn.mnemonic();
+                    long idx = m == Mnemonic.BSF || m == Mnemonic.TZCNT ? Long.numberOfTrailingZeros(v) : 63 - Long.numberOfLeadingZeros(v);
                     writeReg(d, idx);
                     rflags = (rflags & ~STATUS) | Flags.bitScanFlags(idx, false);
                 }

@@ -61,6 +61,17 @@ public final class CycleCosts {
     public static final int TRAP_ENTRY = 200;
     /** The debug (single-step) trap entry (calibration; as TRAP_ENTRY). */
     public static final int DEBUG_TRAP_ENTRY = 200;
+    /**
+     * The syscall instruction's transition to CPL 0 (charged by the kernel model at entry, the
+     * interpreter returning Step.SYSCALL for the kernel to finish). Estimate: Agner Fog's Core 2
+     * tables give no usable figure for syscall/sysret; a null system call round trip on a Core 2
+     * class machine with a 2.6 kernel takes on the order of 0.1 us, about 230 cycles at 2.33 GHz,
+     * which we split into {@code SYSCALL + SYSRET} (hardware, 70 each) and the kernel's entry and
+     * exit work (CostTable.SYSCALL_ENTRY, SYSCALL_EXIT). Calibration parameters (issue 4).
+     */
+    public static final int SYSCALL = 70;
+    /** sysret back to CPL 3 (estimate: see {@link #SYSCALL}). int $0x80 returns with {@link #IRET}. */
+    public static final int SYSRET = 70;
     /** hlt itself (the time asleep is the kernel model's). */
     public static final int HLT = 1;
 

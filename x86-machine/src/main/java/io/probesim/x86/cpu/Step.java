@@ -13,6 +13,9 @@ public final class Step {
     /** syscall executed: rip after it, rcx = that rip, r11 = rflags; the kernel model does the rest. */
     public static final int SYSCALL = -3;
 
+    /** int imm8 executed: rip after it, {@link Cpu#softwareVector()} is the vector; the kernel model checks the gate. */
+    public static final int INT = -4;
+
     /** Divide error (fault: rip at the instruction). */
     public static final int DE = 0;
     /** Debug: the single-step trap after an instruction that started with TF set (rip after it). */
@@ -48,6 +51,7 @@ public final class Step {
             case OK: return "OK";
             case HALT: return "HALT";
             case SYSCALL: return "SYSCALL";
+            case INT: return "INT";
             case DE: return "#DE";
             case DB: return "#DB";
             case NMI: return "NMI";

@@ -24,8 +24,11 @@ public final class Kernel {
     private final Simulation sim;
     private final Memory memory;
     private final Violations violations;
-    private final Natives natives = new Natives();
+    private final Natives natives;
     private final SymbolTable symbols = new SymbolTable();
+    private final ExceptionTable exceptionTable = new ExceptionTable();
+    private final Syscalls syscalls = new Syscalls(this);
+    private Console console = new ConsoleBuffer();
     private final SimCpu[] cpus;
     private final List<Task> tasks = new ArrayList<>();
     private final List<Task> toAbort = new ArrayList<>();
@@ -40,12 +43,17 @@ public final class Kernel {
     private final long taskExit;
     private final long nestedReturn;
     private boolean booted;
+    private long moduleNext;
+    private boolean batching;
+    private long instructionLimit = Long.MAX_VALUE;
 
     public Kernel(KernelConfig config, Simulation sim, Memory memory, Violations violations) {
         this.config = config;
         this.sim = sim;
         this.memory = memory;
         this.violations = violations;
+        this.natives = new Natives(Layout.nativeText(config.mode()));
+        this.moduleNext = Layout.moduleLoad(config.mode());
         this.scheduler = new Scheduler(this, config.cpus());
         this.rcu = new Rcu(this, config.cpus());
         this.traps = new Traps(this);
@@ -64,7 +72,7 @@ public final class Kernel {
         });
         this.cpus = new SimCpu[config.cpus()];
         for (int i = 0; i < cpus.length; i++) {
-            cpus[i] = new SimCpu(i, this, new Cpu(memory, Mode.BITS64), config.clockMhz());
+            cpus[i] = new SimCpu(i, this, new Cpu(memory, config.mode()), config.clockMhz());
         }
     }
 
@@ -73,11 +81,52 @@ public final class Kernel {
     /** A kernel thread running x86 code from `entry`; returning from it ends the task. */
     public Task createX86Task(String name, int cpu, long entry) {
         Task t = newTask(name, Task.Kind.X86, cpu);
-        long sp = t.stackTop() - 8;
-        memory.write64(sp, taskExit);
+        long sp = push(t.stackTop(), taskExit);
         t.saved = initialContext(entry, sp);
         scheduler.enqueue(t);
         return t;
+    }
+
+    /**
+     * A user process: x86 at CPL 3 from `entry` with the stack pointer `sp`, in `space` (a
+     * process space of this kernel's memory, see {@link #newAddressSpace()}, already holding the
+     * program and its stack). It ends by exit()/exit_group() or when a fault kills it.
+     */
+    public Task createUserTask(String name, int cpu, Memory space, long entry, long sp, SymbolTable programSymbols) {
+        if (!space.isProcessSpace() || space.taskSize() != Layout.taskSize(config.mode())) {
+            throw new IllegalArgumentException("task " + name + ": the address space is not one of this kernel's process spaces");
+        }
+        Task t = newTask(name, Task.Kind.USER, cpu);
+        t.addressSpace = space;
+        t.userSymbols = programSymbols;
+        long[] gpr = new long[16];
+        gpr[4] = sp;
+        t.saved = new CpuState(config.mode(), gpr, entry, 0x2 | SimCpu.IF, Layout.userCs(config.mode()), Layout.userSs(config.mode()),
+                3, 0, 0, 0, 0, false);
+        scheduler.enqueue(t);
+        return t;
+    }
+
+    /** A new user address space: nothing below the task size, the kernel half shared with this kernel's memory. */
+    public Memory newAddressSpace() {
+        return memory.newProcessSpace(Layout.taskSize(config.mode()));
+    }
+
+    /** Reserves `size` bytes (whole pages) of module space for a loaded object; returns its base. */
+    public long allocateModuleSpace(long size) {
+        long base = moduleNext;
+        moduleNext += (size + Memory.PAGE_MASK) & ~Memory.PAGE_MASK;
+        return base;
+    }
+
+    /** Pushes a return address of the machine's width on a stack whose top is `sp`; returns the new sp. */
+    private long push(long sp, long value) {
+        if (config.mode() == Mode.BITS64) {
+            memory.write64(sp - 8, value);
+            return sp - 8;
+        }
+        memory.write32(sp - 4, (int) value);
+        return sp - 4;
     }
 
     /** A kernel task whose body is Java (a scenario's host task). */
@@ -92,27 +141,27 @@ public final class Kernel {
     private Task newTask(String name, Task.Kind kind, int cpu) {
         if (booted && kind != Task.Kind.IDLE) throw new IllegalStateException("tasks are created before boot");
         if (cpu < 0 || cpu >= cpus.length) throw new IllegalArgumentException("task " + name + ": no cpu " + cpu + " (machine has " + cpus.length + ")");
-        long stack = Layout.STACKS + tasks.size() * (Layout.STACK_SIZE + 4096);
+        long stack = Layout.stacks(config.mode()) + tasks.size() * (Layout.STACK_SIZE + 4096);
         memory.map(stack, Layout.STACK_SIZE, Memory.R | Memory.W);
         Task t = new Task(tasks.size() + 1, name, kind, cpu, stack);
         tasks.add(t);
         return t;
     }
 
-    /** A fresh task's registers: all zero but ip, sp and flags (reserved bit 1, IF). */
-    private static CpuState initialContext(long rip, long rsp) {
+    /** A fresh kernel task's registers: all zero but ip, sp and flags (reserved bit 1, IF). */
+    private CpuState initialContext(long rip, long rsp) {
         long[] gpr = new long[16];
         gpr[4] = rsp;
-        return new CpuState(Mode.BITS64, gpr, rip, 0x2 | SimCpu.IF, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS,
+        return new CpuState(config.mode(), gpr, rip, 0x2 | SimCpu.IF, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS,
                 0, 0, 0, 0, 0, false);
     }
 
     /** Maps the native stubs, starts the idle tasks, the first tasks and the timers. */
     public void boot() {
-        memory.map(Layout.NATIVE_TEXT, natives.regionSize(), Memory.R | Memory.X);
+        memory.map(natives.base(), natives.regionSize(), Memory.R | Memory.X);
         byte[] traps = new byte[(int) natives.regionSize()];
         java.util.Arrays.fill(traps, (byte) 0xCC);
-        memory.poke(Layout.NATIVE_TEXT, traps);
+        memory.poke(natives.base(), traps);
         for (var e : natives.symbols().entrySet()) symbols.add(e.getKey(), e.getValue(), 16);
         for (SimCpu sc : cpus) {
             Task idle = newTask("swapper/" + sc.id(), Task.Kind.IDLE, sc.id());
@@ -156,6 +205,16 @@ public final class Kernel {
         scheduler.schedule(sc, "exit");
     }
 
+    /** A user task's exit()/exit_group(): it ends with `status` and its address space goes. */
+    void exitUser(SimCpu sc, Task t, int status) {
+        t.exitStatus = status;
+        t.state = TaskState.DEAD;
+        log(sc.id(), t, "exit", "status", status);
+        for (Consumer<Task> l : exitListeners) l.accept(t);
+        scheduler.schedule(sc, "exit");
+        t.addressSpace.release();
+    }
+
     private void idle(SimCpu sc) {
         if (scheduler.hasRunnable(sc.id())) {
             scheduler.schedule(sc, "idle");
@@ -172,8 +231,13 @@ public final class Kernel {
 
     private void ret(SimCpu sc) {
         Cpu cpu = sc.cpu();
-        cpu.rip = memory.read64(cpu.gpr[4]);
-        cpu.gpr[4] += 8;
+        if (config.mode() == Mode.BITS64) {
+            cpu.rip = memory.read64(cpu.gpr[4]);
+            cpu.gpr[4] += 8;
+        } else {
+            cpu.rip = memory.read32(cpu.gpr[4]) & 0xffffffffL;
+            cpu.gpr[4] += 4;
+        }
     }
 
     // --- services ---------------------------------------------------------------------------
@@ -237,6 +301,52 @@ public final class Kernel {
         exitListeners.add(listener);
     }
 
+    void notifyExit(Task t) {
+        for (Consumer<Task> l : exitListeners) l.accept(t);
+    }
+
+    /**
+     * Lets a CPU running a user task alone run many instructions per engine step, up to the next
+     * pending event (see {@link SimCpu}). The same run as without batching when no chooser
+     * perturbs steps (stalls are drawn per engine step); off by default, so that explorations
+     * keep their per-instruction perturbation points.
+     */
+    public void setBatching(boolean on) {
+        batching = on;
+    }
+
+    boolean batching() {
+        return batching;
+    }
+
+    /** Stops the simulation once the CPUs together have executed `n` instructions (exactly). */
+    public void setInstructionLimit(long n) {
+        if (n < 0) throw new IllegalArgumentException("instruction limit " + n);
+        instructionLimit = n;
+    }
+
+    /** Instructions the CPUs may still execute before the limit (Long.MAX_VALUE-ish when none). */
+    long instructionsLeft() {
+        if (instructionLimit == Long.MAX_VALUE) return Long.MAX_VALUE;
+        return instructionLimit - instructions();
+    }
+
+    /** Instructions executed by all CPUs so far. */
+    public long instructions() {
+        long n = 0;
+        for (SimCpu sc : cpus) n += sc.instructions();
+        return n;
+    }
+
+    public Console console() {
+        return console;
+    }
+
+    /** Where user programs' writes to fd 1 and 2 go (default: a {@link ConsoleBuffer}). */
+    public void setConsole(Console console) {
+        this.console = java.util.Objects.requireNonNull(console, "console");
+    }
+
     // --- accessors ----------------------------------------------------------------------------
 
     public KernelConfig config() { return config; }
@@ -245,6 +355,8 @@ public final class Kernel {
     public Violations violations() { return violations; }
     public Natives natives() { return natives; }
     public SymbolTable symbols() { return symbols; }
+    public ExceptionTable exceptionTable() { return exceptionTable; }
+    Syscalls syscalls() { return syscalls; }
     public SimCpu cpu(int id) { return cpus[id]; }
     public int cpuCount() { return cpus.length; }
     public List<Task> tasks() { return List.copyOf(tasks); }

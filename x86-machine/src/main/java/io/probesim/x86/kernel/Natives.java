@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /**
  * Kernel routines written in Java that x86 code reaches by address: a `call cond_resched`
  * in a workload, the interrupt return path, the idle loop. Each gets a 16-byte stub in
- * {@link Layout#NATIVE_TEXT}; the stub is filled with int3 so that executing it as x86
+ * {@link Layout#NATIVE_TEXT} (or {@link Layout#NATIVE_TEXT_32} on a 32-bit machine); the stub is filled with int3 so that executing it as x86
  * (which would be a bug of ours) traps instead of running garbage.
  */
 public final class Natives {
@@ -31,11 +31,30 @@ public final class Natives {
     public static final List<String> EXPORTED = List.of("cond_resched", "schedule");
 
     private final Routine[] routines = new Routine[LAYOUT.size()];
+    private final long base;
 
+    /** The 64-bit machine's natives. */
+    public Natives() {
+        this(Layout.NATIVE_TEXT);
+    }
+
+    public Natives(long base) {
+        this.base = base;
+    }
+
+    /** A routine's address on a 64-bit machine. */
     public static long address(String name) {
+        return address(name, Layout.NATIVE_TEXT);
+    }
+
+    private static long address(String name, long base) {
         int i = LAYOUT.indexOf(name);
         if (i < 0) throw new IllegalArgumentException("no native routine " + name);
-        return Layout.NATIVE_TEXT + (long) i * STUB;
+        return base + (long) i * STUB;
+    }
+
+    public long base() {
+        return base;
     }
 
     /** The exported routines' addresses, for assembling scenario text. */
@@ -46,7 +65,7 @@ public final class Natives {
     }
 
     public long define(String name, Routine routine) {
-        long addr = address(name);
+        long addr = address(name, base);
         int i = LAYOUT.indexOf(name);
         if (routines[i] != null) throw new IllegalStateException("native " + name + " defined twice");
         routines[i] = routine;
@@ -54,22 +73,22 @@ public final class Natives {
     }
 
     public boolean contains(long addr) {
-        return addr >= Layout.NATIVE_TEXT && addr < Layout.NATIVE_TEXT + (long) LAYOUT.size() * STUB
-                && (addr - Layout.NATIVE_TEXT) % STUB == 0;
+        return addr >= base && addr < base + (long) LAYOUT.size() * STUB
+                && (addr - base) % STUB == 0;
     }
 
     public Routine routineAt(long addr) {
-        return routines[(int) ((addr - Layout.NATIVE_TEXT) / STUB)];
+        return routines[(int) ((addr - base) / STUB)];
     }
 
     public String nameAt(long addr) {
-        return LAYOUT.get((int) ((addr - Layout.NATIVE_TEXT) / STUB));
+        return LAYOUT.get((int) ((addr - base) / STUB));
     }
 
     /** All routines as symbols (name -> address), in address order. */
     public Map<String, Long> symbols() {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
-        for (String name : LAYOUT) out.put(name, address(name));
+        for (String name : LAYOUT) out.put(name, address(name, base));
         return out;
     }
 

@@ -59,7 +59,7 @@ public final class Scheduler {
             return;
         }
         prev.saved = sc.cpu().save();
-        sc.cpu().load(next.saved);
+        switchTo(sc, next);
         next.saved = null;
         next.state = TaskState.RUNNING;
         next.ticksInSlice = 0;
@@ -68,11 +68,20 @@ public final class Scheduler {
         kernel.log(cpu, next, "switch", "from", prev.name(), "reason", reason);
     }
 
+    /** Loads a task's context and address space (a user task's own, else the kernel's memory). */
+    private void switchTo(SimCpu sc, Task next) {
+        var cpu = sc.cpu();
+        cpu.load(next.saved);
+        var space = next.addressSpace != null ? next.addressSpace : kernel.memory();
+        cpu.setMemory(space);
+        if (space.isProcessSpace()) space.setUserMode(cpu.cpl == 3);
+    }
+
     /** Starts the first task on each CPU at boot. */
     void start(SimCpu sc) {
         Task next = runQueues[sc.id()].pollFirst();
         if (next == null) next = idle[sc.id()];
-        sc.cpu().load(next.saved);
+        switchTo(sc, next);
         next.saved = null;
         next.state = TaskState.RUNNING;
         sc.current = next;

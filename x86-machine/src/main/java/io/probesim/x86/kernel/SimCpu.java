@@ -4,12 +4,20 @@ import io.probesim.sim.Actor;
 import io.probesim.x86.cpu.Cpu;
 import io.probesim.x86.cpu.Step;
 import io.probesim.x86.decode.Instruction;
+import io.probesim.x86.decode.Mode;
 
 /**
  * One emulated CPU as the engine sees it: an actor whose local time advances by the cycles of
  * what it executes. Between instructions it takes pending interrupts; at the address of a
- * native routine it runs that routine instead of fetching; otherwise it steps the interpreter
- * and hands any exception to the kernel's trap layer.
+ * native routine (in kernel mode) it runs that routine instead of fetching; otherwise it steps
+ * the interpreter and hands any exception to the kernel's trap layer.
+ *
+ * <p><b>Batches.</b> With {@link Kernel#setBatching} on, a CPU running a user task while every
+ * other CPU is halted keeps executing that task's instructions within one engine step, until its
+ * local time reaches {@link io.probesim.sim.Simulation#deadline()} (the next event: a timer tick,
+ * a wake-up) or an instruction does anything but complete (a system call, a fault, hlt), which
+ * is exactly where the engine would have done something else. Interrupts stay precise: they are
+ * raised by events, and a batch ends before the first one.
  */
 public final class SimCpu implements Actor {
 
@@ -18,6 +26,8 @@ public final class SimCpu implements Actor {
     public static final int TIMER_IRQ = 1;
 
     private static final int RING = 16;
+    /** Argument registers of a kernel function: x86-64 SysV (rdi rsi rdx rcx r8 r9); i386 kernel regparm(3) (eax edx ecx). */
+    private static final int[] ARGS_64 = {7, 6, 2, 1, 8, 9}, ARGS_32 = {0, 2, 1};
     /** A function called from Java that runs longer than this is taken to loop forever. */
     private static final long MAX_CALL_STEPS = 10_000_000;
 
@@ -77,11 +87,62 @@ public final class SimCpu implements Actor {
 
     @Override
     public void step() {
+        long left = kernel.instructionsLeft();
+        if (left <= 0) {
+            kernel.simulation().stop("instruction limit");   // the engine returns before any further step
+            return;
+        }
         try {
             executeOne(true);
+            if (kernel.batching()) runBatch(left - 1);
         } catch (KernelPanic panic) {
             kernel.traps().killCurrent(this, panic.getMessage());
         }
+        if (left != Long.MAX_VALUE && kernel.instructionsLeft() <= 0) kernel.simulation().stop("instruction limit");
+    }
+
+    /** More of the current user task's instructions in this engine step (see the class comment). */
+    private void runBatch(long left) {
+        if (current.kind() != Task.Kind.USER || cpu.cpl != 3 || pendingIrqs != 0 || halted
+                || (cpu.rflags & TF) != 0 || watches.length != 0 || !aloneRunnable()) {
+            return;
+        }
+        long cycleLimit = cyclesUntil(kernel.simulation().deadline());
+        while (left > 0 && cyclesSinceBase < cycleLimit) {
+            long ip = cpu.rip;
+            int result = cpu.step();
+            addCycles(cpu.lastCycles());
+            instructions++;
+            left--;
+            int slot = ringPos++ & (RING - 1);
+            ringIp[slot] = ip;
+            ringTime[slot] = localTime();
+            ringInsn[slot] = cpu.lastInstruction();
+            ringTask[slot] = current;
+            if (result != Step.OK) {
+                kernel.traps().exception(this, result, ip);
+                return;
+            }
+        }
+    }
+
+    /**
+     * The value of cyclesSinceBase at which localTime() first reaches `time`: the least c with
+     * baseTime + ((c * psPerCycle16) >>> 16) >= time, so that a batch bounded by it stops exactly
+     * where the engine's time comparison would (Long.MAX_VALUE when too far to matter).
+     */
+    private long cyclesUntil(long time) {
+        long d = time - baseTime;
+        if (d <= 0) return 0;
+        if (d > (Long.MAX_VALUE >>> 17)) return Long.MAX_VALUE;
+        return ((d << 16) + psPerCycle16 - 1) / psPerCycle16;
+    }
+
+    private boolean aloneRunnable() {
+        for (int i = 0; i < kernel.cpuCount(); i++) {
+            if (i != id && kernel.cpu(i).runnable()) return false;
+        }
+        return true;
     }
 
     /** One instruction, native routine or interrupt delivery. Shared by nested calls. */
@@ -94,7 +155,7 @@ public final class SimCpu implements Actor {
         }
         long ip = cpu.rip;
         Natives natives = kernel.natives();
-        if (natives.contains(ip)) {
+        if (natives.contains(ip) && cpu.cpl == 0) {
             natives.routineAt(ip).run(this);
             return;
         }
@@ -137,11 +198,20 @@ public final class SimCpu implements Actor {
     public long callFunction(long address, long... args) {
         var saved = cpu.save();
         long sentinel = kernel.nestedReturnAddress();
-        int[] argRegs = {7, 6, 2, 1, 8, 9};
-        for (int i = 0; i < args.length && i < argRegs.length; i++) cpu.gpr[argRegs[i]] = args[i];
+        boolean b64 = cpu.mode() == Mode.BITS64;
+        int[] argRegs = b64 ? ARGS_64 : ARGS_32;
+        if (args.length > argRegs.length) {
+            throw new IllegalArgumentException("callFunction passes at most " + argRegs.length + " arguments in registers, got " + args.length);
+        }
+        for (int i = 0; i < args.length; i++) cpu.gpr[argRegs[i]] = b64 ? args[i] : args[i] & 0xffffffffL;
         long sp = (cpu.gpr[4] - 64) & ~15L;
-        sp -= 8;
-        kernel.memory().write64(sp, sentinel);
+        if (b64) {
+            sp -= 8;
+            kernel.memory().write64(sp, sentinel);
+        } else {
+            sp -= 4;
+            kernel.memory().write32(sp, (int) sentinel);
+        }
         cpu.gpr[4] = sp;
         cpu.rip = address;
         cpu.rflags &= ~(IF | TF);

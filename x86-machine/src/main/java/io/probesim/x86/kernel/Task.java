@@ -1,18 +1,20 @@
 package io.probesim.x86.kernel;
 
 import io.probesim.x86.cpu.CpuState;
+import io.probesim.x86.mem.Memory;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A kernel task: an x86 kernel thread, a host task (Java code carried by a thread under strict
- * hand-off) or a CPU's idle task. Its saved context is what a context switch stores; its trap
+ * A task: an x86 kernel thread, a host task (Java code carried by a thread under strict
+ * hand-off), a CPU's idle task, or a user process (x86 at CPL 3 in an address space of its own
+ * that shares the kernel half). Its saved context is what a context switch stores; its trap
  * frames are the pt_regs of interrupts and exceptions it is inside of, innermost last.
  */
 public final class Task {
 
-    public enum Kind { X86, HOST, IDLE }
+    public enum Kind { X86, HOST, IDLE, USER }
 
     private final int pid;
     private final String name;
@@ -27,6 +29,14 @@ public final class Task {
     HostCarrier carrier;
     /** What a blocked task waits for; null when it sleeps on a timer or runs. */
     Wait waiting;
+    /** A user process's address space; null for kernel tasks (they use the kernel's memory). */
+    Memory addressSpace;
+    /** A user program's own symbols (for fault messages); null when it has none. */
+    SymbolTable userSymbols;
+    /** exit()'s status (0..255), or -1 while alive or when killed. */
+    int exitStatus = -1;
+    /** Why the task was killed (an oops, a user-mode fault); null when it exited or lives. */
+    String killedBy;
 
     Task(int pid, String name, Kind kind, int cpu, long stackBase) {
         this.pid = pid;
@@ -57,6 +67,12 @@ public final class Task {
     public CpuState savedContext() { return saved; }
     /** Addresses of the trap frames this task is inside of, outermost first. */
     public List<Long> trapFrames() { return List.copyOf(trapFrames); }
+    /** A user process's address space; null for a kernel task. */
+    public Memory addressSpace() { return addressSpace; }
+    /** The status a user task passed to exit() (0..255); -1 while it lives or when it was killed. */
+    public int exitStatus() { return exitStatus; }
+    /** Why the task was killed, or null. */
+    public String killedBy() { return killedBy; }
 
     @Override
     public String toString() {

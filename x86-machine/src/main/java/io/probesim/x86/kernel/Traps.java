@@ -13,8 +13,16 @@ import java.util.List;
 /**
  * Interrupt and exception entry and exit (the kernel's entry code plus do_int3, do_debug and
  * the timer interrupt), with the trap notifier chain kprobes subscribes to. Entry pushes an
- * x86-64 interrupt frame on the current stack and runs the Java handler; the CPU then steps
- * the `trap_return` native, which may preempt the task (CONFIG_PREEMPT) before the iret.
+ * interrupt frame (ip, cs, flags, sp, ss; 8 bytes each) on the current stack, or on the task's
+ * kernel stack when it comes from user mode, and runs the Java handler; the CPU then steps the
+ * `trap_return` native, which may preempt the task (CONFIG_PREEMPT, or always on the way back
+ * to user mode) before the iret.
+ *
+ * <p>Faults: a kernel-mode #PF or #GP at an instruction with an exception table entry resumes at
+ * its fixup (fixup_exception); any other kernel-mode fault is an oops (`no-oops`). A fault in
+ * user mode kills the task with a message naming the fault and the instruction: signals are not
+ * modelled yet, so what would be SIGSEGV, SIGILL, SIGFPE or SIGTRAP ends the process. System
+ * calls (`syscall`, `int $0x80`) go to {@link Syscalls}.
  */
 public final class Traps {
 
@@ -49,6 +57,10 @@ public final class Traps {
     /** An exception raised by the instruction at `ip`. */
     void exception(SimCpu sc, int vector, long ip) {
         Cpu cpu = sc.cpu();
+        if (cpu.cpl == 3) {
+            userException(sc, vector, ip);
+            return;
+        }
         switch (vector) {
             case Step.BP -> {
                 long frame = pushFrame(sc, cpu.rip);
@@ -72,8 +84,85 @@ public final class Traps {
                 cpu.rip = trapReturn;
             }
             case Step.HALT -> sc.halt();
-            default -> throw oops(sc, describeFault(sc, vector, ip));
+            case Step.SYSCALL -> kernel.syscalls().enter(sc, Syscalls.Abi.X86_64);
+            case Step.INT -> throw oops(sc, "int $0x" + Integer.toHexString(cpu.softwareVector()) + " in kernel mode at "
+                    + describeInstruction(ip, cpu.lastInstruction()) + " (not modelled)");
+            default -> {
+                if ((vector == Step.PF || vector == Step.GP) && fixup(sc, vector, ip)) return;
+                throw oops(sc, describeFault(sc, vector, ip, false));
+            }
         }
+    }
+
+    /** An exception of a CPU at CPL 3: a system call, or a fault that kills the process. */
+    private void userException(SimCpu sc, int vector, long ip) {
+        Cpu cpu = sc.cpu();
+        switch (vector) {
+            case Step.SYSCALL -> kernel.syscalls().enter(sc, Syscalls.Abi.X86_64);
+            case Step.INT -> {
+                int v = cpu.softwareVector();
+                if (v == 0x80) {
+                    kernel.syscalls().enter(sc, Syscalls.Abi.I386);
+                } else if (v == 3) {
+                    killUser(sc, "int $3 at " + describeUser(sc, ip) + " (SIGTRAP)");
+                } else {
+                    killUser(sc, "general protection fault: int $0x" + Integer.toHexString(v)
+                            + " through a gate user mode may not use, at " + describeUser(sc, ip) + " (SIGSEGV)");
+                }
+            }
+            // uprobes will hook the user-mode int3 and single-step traps here; until then they end the process
+            case Step.BP -> killUser(sc, "int3 at " + describeUser(sc, ip) + " (SIGTRAP)");
+            case Step.DB -> killUser(sc, "single-step trap after " + describeUser(sc, ip) + " (SIGTRAP)");
+            default -> killUser(sc, describeFault(sc, vector, ip, true) + " (" + signalOf(vector) + ")");
+        }
+    }
+
+    private static String signalOf(int vector) {
+        return switch (vector) {
+            case Step.DE -> "SIGFPE";
+            case Step.UD -> "SIGILL";
+            default -> "SIGSEGV";
+        };
+    }
+
+    /**
+     * fixup_exception: a kernel-mode fault at an instruction the exception table lists resumes
+     * at its fixup. Types 0 (the relative-entry default), 1 (EX_TYPE_DEFAULT) and 3
+     * (EX_TYPE_UACCESS) just resume there; 2 (EX_TYPE_FAULT) also puts the trap number in ax.
+     * Other types are not modelled: the fault stays an oops, named so.
+     */
+    private boolean fixup(SimCpu sc, int vector, long ip) {
+        var entry = kernel.exceptionTable().search(ip);
+        if (entry.isEmpty()) return false;
+        var e = entry.get();
+        int type = e.type() & 0xff;
+        if (type != 0 && type != 1 && type != 2 && type != 3) {
+            throw oops(sc, describeFault(sc, vector, ip, false) + " (its exception table entry has type " + type + ", not modelled)");
+        }
+        Cpu cpu = sc.cpu();
+        sc.addCycles(CycleCosts.TRAP_ENTRY + CostTable.EXTABLE_FIXUP + CycleCosts.IRET);
+        kernel.log(sc.id(), sc.current, "fixup", "ip", hex(ip), "fixup", hex(e.fixup()),
+                "fault", vector == Step.PF ? hex(cpu.faultAddress()) : "#GP");
+        if (type == 2) cpu.gpr[0] = vector;
+        cpu.rip = e.fixup();
+        return true;
+    }
+
+    /** Ends the current user task: what a fatal signal would do. */
+    private void killUser(SimCpu sc, String why) {
+        Task t = sc.current;
+        String message = "task " + t.name() + " (pid " + t.pid() + ") killed: " + why + "; signals are not modelled yet";
+        t.killedBy = message;
+        t.state = TaskState.DEAD;
+        t.trapFrames.clear();
+        kernel.log(sc.id(), t, "killed", "why", why);
+        kernel.notifyExit(t);
+        kernel.scheduler().schedule(sc, "killed");
+        if (t.addressSpace != null) t.addressSpace.release();
+    }
+
+    private String describeUser(SimCpu sc, long ip) {
+        return describeInstruction(ip, sc.cpu().lastInstruction(), sc.current.userSymbols, sc.cpu().memory());
     }
 
     private boolean notify(SimCpu sc, PtRegs regs, boolean breakpoint) {
@@ -83,22 +172,31 @@ public final class Traps {
         return false;
     }
 
-    private String describeFault(SimCpu sc, int vector, long ip) {
+    private String describeFault(SimCpu sc, int vector, long ip, boolean user) {
+        Cpu cpu = sc.cpu();
         String name = switch (vector) {
             case Step.DE -> "divide error";
             case Step.UD -> "invalid opcode";
             case Step.GP -> "general protection fault";
-            case Step.PF -> "page fault at 0x" + Long.toHexString(sc.cpu().faultAddress());
+            case Step.SS -> "stack segment fault";
+            case Step.PF -> "page fault at 0x" + Long.toHexString(cpu.faultAddress()) + " ("
+                    + ((cpu.errorCode() & 16) != 0 ? "fetch" : (cpu.errorCode() & 2) != 0 ? "write" : "read") + ", "
+                    + ((cpu.errorCode() & 1) != 0 ? "protection" : "not mapped") + ")";
             default -> "exception " + vector;
         };
-        return name + " in kernel mode at " + describeInstruction(ip, sc.cpu().lastInstruction());
+        return name + (user ? " in user mode at " + describeUser(sc, ip) : " in kernel mode at " + describeInstruction(ip, cpu.lastInstruction()));
     }
 
     /** "0xffffffff81000004 <target+4>: 0f 0b  ud2" — address, bytes and disassembly. */
     public String describeInstruction(long ip, Instruction insn) {
-        String where = "0x" + Long.toHexString(ip) + " <" + kernel.symbols().describe(ip) + ">";
+        return describeInstruction(ip, insn, null, kernel.memory());
+    }
+
+    private String describeInstruction(long ip, Instruction insn, SymbolTable programSymbols, io.probesim.x86.mem.Memory mem) {
+        SymbolTable names = programSymbols != null && programSymbols.containing(ip).isPresent() ? programSymbols : kernel.symbols();
+        String where = "0x" + Long.toHexString(ip) + " <" + names.describe(ip) + ">";
         if (insn == null || insn.address() != ip) {
-            byte[] raw = kernel.memory().isMapped(ip) ? kernel.memory().read(ip, 4) : new byte[0];
+            byte[] raw = mem.probe(ip, false, false) == null ? readSome(mem, ip) : new byte[0];
             return where + ": " + HexFormat.ofDelimiter(" ").formatHex(raw) + " (undecodable)";
         }
         return where + ": " + HexFormat.ofDelimiter(" ").formatHex(insn.bytes()) + "  " + AttFormatter.format(insn).trim();
@@ -130,35 +228,56 @@ public final class Traps {
         Task t = sc.current;
         if (t.trapFrames.isEmpty()) throw new KernelPanic("trap_return with no trap frame in " + t);
         long frame = t.trapFrames.get(t.trapFrames.size() - 1);
-        long flags = kernel.memory().read64(frame + 16);
+        var mem = kernel.memory();
+        long flags = mem.read64(frame + 16);
+        int cs = (int) mem.read64(frame + 8);
+        boolean toUser = (cs & 3) == 3;
         boolean interruptedIrqsOn = (flags & SimCpu.IF) != 0;
         if (sc.needResched && t.preemptCount == 0
-                && (t.kind() == Task.Kind.IDLE || (kernel.config().preempt() && interruptedIrqsOn))) {
+                && (toUser || t.kind() == Task.Kind.IDLE || (kernel.config().preempt() && interruptedIrqsOn))) {
             kernel.scheduler().schedule(sc, "preempt");
             return;
         }
         Cpu cpu = sc.cpu();
-        cpu.rip = kernel.memory().read64(frame);
+        cpu.rip = mem.read64(frame);
         cpu.rflags = flags;
-        cpu.gpr[4] = kernel.memory().read64(frame + 24);
+        cpu.gpr[4] = mem.read64(frame + 24);
+        setPrivilege(cpu, cs & 3, cs, (int) mem.read64(frame + 32));
         t.trapFrames.remove(t.trapFrames.size() - 1);
         sc.addCycles(CycleCosts.IRET);
     }
 
     private long pushFrame(SimCpu sc, long ip) {
         Cpu cpu = sc.cpu();
+        boolean fromUser = cpu.cpl == 3;
         long oldSp = cpu.gpr[4];
-        long sp = (oldSp & ~15L) - FRAME_BYTES;
+        long top = fromUser ? sc.current.stackTop() : oldSp;     // from user mode: the task's kernel stack (TSS sp0)
+        long sp = (top & ~15L) - FRAME_BYTES;
         var mem = kernel.memory();
         mem.write64(sp, ip);
-        mem.write64(sp + 8, Layout.KERNEL_CS);
+        mem.write64(sp + 8, fromUser ? cpu.cs : Layout.KERNEL_CS);
         mem.write64(sp + 16, cpu.rflags);
         mem.write64(sp + 24, oldSp);
-        mem.write64(sp + 32, Layout.KERNEL_SS);
+        mem.write64(sp + 32, fromUser ? cpu.ss : Layout.KERNEL_SS);
         cpu.gpr[4] = sp;
         cpu.rflags &= ~(SimCpu.IF | SimCpu.TF);
+        if (fromUser) setPrivilege(cpu, 0, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS);
         sc.current.trapFrames.add(sp);
         return sp;
+    }
+
+    /** CPL and selectors after an entry or a return; a process space learns whether user mode is on. */
+    private static void setPrivilege(Cpu cpu, int cpl, int cs, int ss) {
+        cpu.cpl = cpl;
+        cpu.cs = cs;
+        cpu.ss = ss;
+        if (cpu.memory().isProcessSpace()) cpu.memory().setUserMode(cpl == 3);
+    }
+
+    private static byte[] readSome(io.probesim.x86.mem.Memory mem, long ip) {
+        int n = 0;
+        while (n < 4 && mem.probe(ip + n, false, false) == null) n++;
+        return mem.read(ip, n);
     }
 
     private static String hex(long v) {

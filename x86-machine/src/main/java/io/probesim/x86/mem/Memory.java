@@ -21,6 +21,16 @@ import java.util.Arrays;
  * have changed (a write or poke to an X page, mapping, unmapping or re-protecting a page that is or
  * was X). A decoded-instruction cache stamped with the version it was validated at stays exact
  * under self- and cross-modifying code.
+ *
+ * <p><b>Process address spaces.</b> {@link #newProcessSpace()} makes the address space of a user
+ * process: its own pages below the task size (TASK_SIZE: where user space ends), and everything
+ * from there up (the kernel half) shared with this memory, as every Linux mm maps the same kernel. Mapping, unmapping or protecting a
+ * kernel-half range through a process space changes the kernel's memory. While the CPU using a
+ * space runs at CPL 3 ({@link #setUserMode}), a kernel-half access faults as a supervisor page
+ * would (#PF with P set when the kernel page exists); the lookaside buffer is flushed on each
+ * switch, so the common access path has no privilege test. A code change anywhere in the kernel
+ * half, or through any linked space, advances the code version of the kernel and of every
+ * process space sharing it.
  */
 public final class Memory {
     public static final int R = 1, W = 2, X = 4;
@@ -47,7 +57,22 @@ public final class Memory {
 
     private long codeVersion;
 
+    /** The memory whose kernel half this process space shares; null when this memory is whole. */
+    private final Memory kernelHalf;
+    /** The process spaces sharing this memory's kernel half. */
+    private Memory[] sharers = new Memory[0];
+    /** First address of the shared kernel half (unsigned), for a process space. */
+    private final long taskSize;
+    /** The CPU using this space is at CPL 3: kernel-half accesses fault. */
+    private boolean userMode;
+
     public Memory() {
+        this(null, 0);
+    }
+
+    private Memory(Memory kernelHalf, long taskSize) {
+        this.kernelHalf = kernelHalf;
+        this.taskSize = taskSize;
         keys = new long[64];
         data = new byte[64][];
         perm = new int[64];
@@ -62,25 +87,33 @@ public final class Memory {
      */
     public void map(long addr, long len, int perms) {
         checkRange(addr, len);
+        if (kernelRange(addr, len)) {
+            kernelHalf.map(addr, len, perms);
+            return;
+        }
         if ((perms & ~(R | W | X)) != 0) throw new IllegalArgumentException("perms " + perms);
         long first = addr >>> PAGE_SHIFT, last = (addr + len - 1) >>> PAGE_SHIFT;
         for (long p = first; ; p++) {
             int s = find(p);
             if (s < 0) {
                 insert(p, new byte[PAGE_SIZE], perms);
-                if ((perms & X) != 0) codeVersion++;
+                if ((perms & X) != 0) codeChanged();
             } else {
-                if (((perm[s] | perms) & X) != 0 && perm[s] != perms) codeVersion++;
+                if (((perm[s] | perms) & X) != 0 && perm[s] != perms) codeChanged();
                 perm[s] = perms;
             }
             if (p == last) break;
         }
-        flushTlb();
+        shapeChanged();
     }
 
     /** Changes the permissions of mapped pages overlapping [addr, addr+len); unmapped pages are an error. */
     public void protect(long addr, long len, int perms) {
         checkRange(addr, len);
+        if (kernelRange(addr, len)) {
+            kernelHalf.protect(addr, len, perms);
+            return;
+        }
         long first = addr >>> PAGE_SHIFT, last = (addr + len - 1) >>> PAGE_SHIFT;
         for (long p = first; ; p++) {
             if (find(p) < 0) throw new IllegalArgumentException(String.format("page 0x%x not mapped", p << PAGE_SHIFT));
@@ -92,27 +125,103 @@ public final class Memory {
     /** Removes every page overlapping [addr, addr+len); pages not mapped are ignored. */
     public void unmap(long addr, long len) {
         checkRange(addr, len);
+        if (kernelRange(addr, len)) {
+            kernelHalf.unmap(addr, len);
+            return;
+        }
         long first = addr >>> PAGE_SHIFT, last = (addr + len - 1) >>> PAGE_SHIFT;
         for (long p = first; ; p++) {
             int s = find(p);
             if (s >= 0) {
-                if ((perm[s] & X) != 0) codeVersion++;
+                if ((perm[s] & X) != 0) codeChanged();
                 remove(s);
             }
             if (p == last) break;
         }
-        flushTlb();
+        shapeChanged();
     }
 
     public boolean isMapped(long addr) {
+        if (sharesKernelHalf(addr)) return kernelHalf.isMapped(addr);
         return canonical(addr) && find(addr >>> PAGE_SHIFT) >= 0;
     }
 
     /** Permissions of the page holding addr; 0 when not mapped. */
     public int perms(long addr) {
+        if (sharesKernelHalf(addr)) return kernelHalf.perms(addr);
         if (!canonical(addr)) return 0;
         int s = find(addr >>> PAGE_SHIFT);
         return s < 0 ? 0 : perm[s];
+    }
+
+    // ------------------------------------------------------------------ process spaces
+
+    /**
+     * A new user address space: no pages of its own below {@code taskSize}, every address from
+     * {@code taskSize} up (unsigned) shared with this memory (see the class comment). Call
+     * {@link #release()} when the process is gone.
+     */
+    public Memory newProcessSpace(long taskSize) {
+        if (kernelHalf != null) throw new IllegalStateException("a process space cannot hold process spaces");
+        if (taskSize <= 0 || (taskSize & PAGE_MASK) != 0) throw new IllegalArgumentException("task size 0x" + Long.toHexString(taskSize));
+        Memory m = new Memory(this, taskSize);
+        m.codeVersion = codeVersion;
+        sharers = Arrays.copyOf(sharers, sharers.length + 1);
+        sharers[sharers.length - 1] = m;
+        return m;
+    }
+
+    /** Detaches a process space from the kernel's memory (process exit). */
+    public void release() {
+        if (kernelHalf == null) return;
+        Memory[] s = kernelHalf.sharers;
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] == this) {
+                Memory[] n = new Memory[s.length - 1];
+                System.arraycopy(s, 0, n, 0, i);
+                System.arraycopy(s, i + 1, n, i, s.length - i - 1);
+                kernelHalf.sharers = n;
+                return;
+            }
+        }
+    }
+
+    /** True for a process space (its kernel half is another memory's). */
+    public boolean isProcessSpace() {
+        return kernelHalf != null;
+    }
+
+    /**
+     * Tells a process space whether the CPU using it runs at CPL 3 (kernel-half accesses fault)
+     * or 0. Flushes the lookaside buffer when the mode changes.
+     */
+    public void setUserMode(boolean user) {
+        if (user != userMode) {
+            userMode = user;
+            flushTlb();
+        }
+    }
+
+    public boolean userMode() {
+        return userMode;
+    }
+
+    /** First address of the shared kernel half (0 for a whole memory). */
+    public long taskSize() {
+        return taskSize;
+    }
+
+    /** True when [addr, addr+len) is in the shared kernel half; a range across the boundary is refused. */
+    private boolean kernelRange(long addr, long len) {
+        boolean first = sharesKernelHalf(addr), last = sharesKernelHalf(addr + len - 1);
+        if (first != last) {
+            throw new IllegalArgumentException(String.format("range 0x%x+0x%x crosses the task size 0x%x", addr, len, taskSize));
+        }
+        return first;
+    }
+
+    private boolean sharesKernelHalf(long a) {
+        return kernelHalf != null && Long.compareUnsigned(a, taskSize) >= 0;
     }
 
     /** Number of mapped pages. */
@@ -164,14 +273,14 @@ public final class Memory {
     public void write8(long a, int v) {
         byte[] p = page(a, W);
         p[(int) (a & PAGE_MASK)] = (byte) v;
-        if (tlbPermOf(a) != 0) codeVersion++;
+        if (tlbPermOf(a) != 0) codeChanged();
     }
 
     public void write16(long a, int v) {
         int off = (int) (a & PAGE_MASK);
         if (off <= PAGE_SIZE - 2) {
             LE16.set(page(a, W), off, (short) v);
-            if (tlbPermOf(a) != 0) codeVersion++;
+            if (tlbPermOf(a) != 0) codeChanged();
         } else {
             writeSlow(a, v, 2, W);
         }
@@ -181,7 +290,7 @@ public final class Memory {
         int off = (int) (a & PAGE_MASK);
         if (off <= PAGE_SIZE - 4) {
             LE32.set(page(a, W), off, v);
-            if (tlbPermOf(a) != 0) codeVersion++;
+            if (tlbPermOf(a) != 0) codeChanged();
         } else {
             writeSlow(a, v, 4, W);
         }
@@ -191,7 +300,7 @@ public final class Memory {
         int off = (int) (a & PAGE_MASK);
         if (off <= PAGE_SIZE - 8) {
             LE64.set(page(a, W), off, v);
-            if (tlbPermOf(a) != 0) codeVersion++;
+            if (tlbPermOf(a) != 0) codeChanged();
         } else {
             writeSlow(a, v, 8, W);
         }
@@ -244,10 +353,8 @@ public final class Memory {
             if (done == 0) {
                 p = page(at, X);
             } else {
-                if (!canonical(at)) break;
-                int s = lookupSlot(at);
-                if (s < 0 || (perm[s] & X) == 0) break;
-                p = data[s];
+                if (probe(at, false, true) != null) break;
+                p = page(at, X);
             }
             int off = (int) (at & PAGE_MASK);
             int k = Math.min(n - done, PAGE_SIZE - off);
@@ -260,6 +367,10 @@ public final class Memory {
     /** The fault an access of this kind at a would raise, or null when it would succeed (no side effect). */
     public MemoryFault probe(long a, boolean write, boolean fetch) {
         int need = fetch ? X : write ? W : R;
+        if (sharesKernelHalf(a)) {
+            if (!userMode) return kernelHalf.probe(a, write, fetch);
+            return new MemoryFault(a, write, fetch, !canonical(a), kernelHalf.isMapped(a));
+        }
         if (!canonical(a)) return new MemoryFault(a, write, fetch, true, false);
         int s = find(a >>> PAGE_SHIFT);
         if (s < 0) return new MemoryFault(a, write, fetch, false, false);
@@ -269,7 +380,7 @@ public final class Memory {
 
     /** A deep copy: no page is shared; the copy starts with the same code version. */
     public Memory copy() {
-        Memory m = new Memory();
+        Memory m = kernelHalf == null ? new Memory() : kernelHalf.newProcessSpace(taskSize);
         m.keys = keys.clone();
         m.perm = perm.clone();
         m.data = new byte[data.length][];
@@ -295,23 +406,25 @@ public final class Memory {
         boolean write = need == W || need == 0, fetch = need == X;   // need 0: poke (a write ignoring W)
         if (!canonical(a)) throw new MemoryFault(a, write, fetch, true, false);
         long pn = a >>> PAGE_SHIFT;
-        int s = find(pn);
+        Memory owner = this;
+        if (sharesKernelHalf(a)) {
+            if (userMode) throw new MemoryFault(a, write, fetch, false, kernelHalf.isMapped(a));   // supervisor page
+            owner = kernelHalf;
+        }
+        int s = owner.find(pn);
         if (s < 0) throw new MemoryFault(a, write, fetch, false, false);
-        if ((perm[s] & need) != need) throw new MemoryFault(a, write, fetch, false, true);
+        int ps = owner.perm[s];
+        if ((ps & need) != need) throw new MemoryFault(a, write, fetch, false, true);
         int t = (int) pn & (TLB_SIZE - 1);
         tlbTag[t] = pn;
-        tlbData[t] = data[s];
-        tlbPerm[t] = perm[s];
-        return data[s];
+        tlbData[t] = owner.data[s];
+        tlbPerm[t] = ps;
+        return owner.data[s];
     }
 
     /** X bit of the page holding a, which must have just been looked up through the TLB. */
     private int tlbPermOf(long a) {
         return tlbPerm[(int) (a >>> PAGE_SHIFT) & (TLB_SIZE - 1)] & X;
-    }
-
-    private int lookupSlot(long a) {
-        return find(a >>> PAGE_SHIFT);
     }
 
     private long readSlow(long a, int n) {
@@ -339,7 +452,7 @@ public final class Memory {
             byte[] p = ((at ^ a) >>> PAGE_SHIFT) == 0 ? p0 : p1;
             p[(int) (at & PAGE_MASK)] = (byte) (v >>> (8 * i));
         }
-        if ((x0 | x1) != 0) codeVersion++;
+        if ((x0 | x1) != 0) codeChanged();
     }
 
     private void copyOut(long a, byte[] out, int from, int n, int need) {
@@ -378,13 +491,29 @@ public final class Memory {
             System.arraycopy(b, done, page(at, need), off, k);
             done += k;
         }
-        if (code) codeVersion++;
+        if (code) codeChanged();
     }
 
     private static void checkRange(long addr, long len) {
         if (len <= 0) throw new IllegalArgumentException("length " + len);
         if (!canonical(addr) || !canonical(addr + len - 1) || (addr < 0) != (addr + len - 1 < 0))
             throw new IllegalArgumentException(String.format("range 0x%x+0x%x is not canonical", addr, len));
+    }
+
+    /** Executable bytes may have changed: advance the code version of every linked space. */
+    private void codeChanged() {
+        if (kernelHalf != null) {
+            kernelHalf.codeChanged();
+            return;
+        }
+        codeVersion++;
+        for (Memory m : sharers) m.codeVersion++;
+    }
+
+    /** Pages were mapped, unmapped or re-protected: process spaces may cache kernel pages too. */
+    private void shapeChanged() {
+        flushTlb();
+        for (Memory m : sharers) m.flushTlb();
     }
 
     private void flushTlb() {
