@@ -154,6 +154,7 @@ public final class Cpu {
         if (lastDecodeError != null) lastDecodeError = null;
         stackAccess = false;
         long at = rip;
+        lastAddress = at;
         if (long64 ? !Memory.canonical(at) : (at >>> 32) != 0) {
             noLast();
             errorCode = 0;
@@ -208,6 +209,10 @@ public final class Cpu {
     }
 
     private long batchInstructions, batchCycles;
+    private long lastAddress;
+
+    /** Where the last step's instruction started (also when its fetch or decode failed). */
+    public long lastAddress() { return lastAddress; }
 
     /** Instructions the last {@link #run} executed. */
     public long batchInstructions() { return batchInstructions; }

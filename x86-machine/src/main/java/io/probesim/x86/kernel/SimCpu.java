@@ -108,22 +108,20 @@ public final class SimCpu implements Actor {
             return;
         }
         long cycleLimit = cyclesUntil(kernel.simulation().deadline());
-        while (left > 0 && cyclesSinceBase < cycleLimit) {
-            long ip = cpu.rip;
-            int result = cpu.step();
-            addCycles(cpu.lastCycles());
-            instructions++;
-            left--;
-            int slot = ringPos++ & (RING - 1);
-            ringIp[slot] = ip;
-            ringTime[slot] = localTime();
-            ringInsn[slot] = cpu.lastInstruction();
-            ringTask[slot] = current;
-            if (result != Step.OK) {
-                kernel.traps().exception(this, result, ip);
-                return;
-            }
-        }
+        if (left <= 0 || cyclesSinceBase >= cycleLimit) return;
+        // Cpu.run stops where this loop of steps would: after `left` instructions, once the cycles
+        // reach the limit, or at the first trap or fault. Only the batch's last instruction goes
+        // into the trace ring (a batch is a lone user task, outside any scenario's races).
+        int result = cpu.run(left, cycleLimit - cyclesSinceBase);
+        addCycles(cpu.batchCycles());
+        instructions += cpu.batchInstructions();
+        long ip = cpu.lastAddress();
+        int slot = ringPos++ & (RING - 1);
+        ringIp[slot] = ip;
+        ringTime[slot] = localTime();
+        ringInsn[slot] = cpu.lastInstruction();
+        ringTask[slot] = current;
+        if (result != Step.OK) kernel.traps().exception(this, result, ip);
     }
 
     /**
