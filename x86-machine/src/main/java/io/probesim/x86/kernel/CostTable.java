@@ -19,4 +19,8 @@ public final class CostTable {
     public static final long COND_RESCHED = 20;
     /** One text write of a few bytes including the cache flush of the era. */
     public static final long TEXT_POKE = 400;
+    /** Sending one IPI (smp_call_function's queueing and the APIC write). */
+    public static final long IPI_SEND = 200;
+    /** One turn of the wait for the other CPUs to run an IPI's function (csd_lock_wait). */
+    public static final long CSD_WAIT_SPIN = 50;
 }

@@ -41,8 +41,13 @@ public final class Traps {
     void interrupt(SimCpu sc, int irq) {
         long frame = pushFrame(sc, sc.cpu().rip);
         sc.addCycles(CycleCosts.TRAP_ENTRY);
-        kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
-        kernel.timer().tick(sc);
+        if (irq == SimCpu.SYNC_CORE_IPI) {
+            kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(kernel.memory().read64(frame)));
+            kernel.textPatcher().syncCoreInterrupt(sc);
+        } else {
+            kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
+            kernel.timer().tick(sc);
+        }
         sc.cpu().rip = trapReturn;
     }
 
@@ -125,7 +130,7 @@ public final class Traps {
         kernel.scheduler().schedule(sc, "oops");
     }
 
-    /** The exit path of every trap: maybe preempt, then iret. */
+    /** The exit path of every trap and interrupt: maybe preempt, then iret. */
     private void trapReturn(SimCpu sc) {
         Task t = sc.current;
         if (t.trapFrames.isEmpty()) throw new KernelPanic("trap_return with no trap frame in " + t);
@@ -142,6 +147,9 @@ public final class Traps {
         cpu.rflags = flags;
         cpu.gpr[4] = kernel.memory().read64(frame + 24);
         t.trapFrames.remove(t.trapFrames.size() - 1);
+        // the iret: it unblocks NMIs (any iret does, also inside an NMI handler) and serializes
+        cpu.nmiBlocked = false;
+        kernel.prefetch().serialize(sc);
         sc.addCycles(CycleCosts.IRET);
     }
 
