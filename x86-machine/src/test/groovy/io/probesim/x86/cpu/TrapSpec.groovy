@@ -414,4 +414,39 @@ class TrapSpec extends Specification {
         m.reg(15) == 99
         s.gpr(15) == 99
     }
+
+    def "an iretq unblocks NMIs; so does one that faults (SDM vol. 3, 6.7.1); other instructions leave the blocking"() {
+        given: 'an interrupt frame built by the code, returning to #target'
+        def m = new Machine("""
+            mov %rsp, %rax
+            push \$0x18
+            push %rax
+            pushfq
+            push \$0x10
+            ${target}
+            push %rcx
+            nop
+            iretq
+        ok: nop
+        """)
+        m.cpu.nmiBlocked = true
+
+        when: 'everything before the iretq'
+        7.times { assert m.cpu.step() == Step.OK }
+
+        then:
+        m.cpu.nmiBlocked
+
+        when:
+        int r = m.cpu.step()
+
+        then:
+        r == result
+        !m.cpu.nmiBlocked
+
+        where:
+        target                                   | result
+        'lea ok(%rip), %rcx'                     | Step.OK
+        'movabs $0x0000800000000000, %rcx'       | Step.GP
+    }
 }
