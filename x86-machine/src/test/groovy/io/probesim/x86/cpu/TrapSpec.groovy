@@ -431,8 +431,8 @@ class TrapSpec extends Specification {
         """)
         m.cpu.nmiBlocked = true
 
-        when: 'everything before the iretq'
-        7.times { assert m.cpu.step() == Step.OK }
+        when: 'the eight instructions before the iretq'
+        8.times { assert m.cpu.step() == Step.OK }
 
         then:
         m.cpu.nmiBlocked
