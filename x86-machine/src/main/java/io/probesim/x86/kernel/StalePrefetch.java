@@ -23,26 +23,29 @@ import java.util.List;
  * write; until it does, it may still execute bytes it fetched before the write. Here:
  * <ul>
  * <li>A text write ({@link TextWrite}) takes a region from old to new bytes in one or more
- *     stores. At each store, every other CPU that may hold the stored bytes from an earlier
- *     fetch ({@link SimCpu#mayHold}: an instruction it executed since it last serialized, or
- *     bytes within {@link #LOOKAHEAD} of its rip) keeps their previous values as stale bytes.</li>
+ *     stores. At each store, every other CPU that may hold some of the changed bytes from an
+ *     earlier fetch ({@link SimCpu#mayHold}: an instruction it executed since it last
+ *     serialized, or bytes within {@link #LOOKAHEAD} of its rip) either sees the store or
+ *     misses it: a Chooser choice ({@link ChoiceKind#DATA} of 2; 0, the default, sees it), so
+ *     the explorer can vary it and a token replays it. A CPU that misses a store keeps its
+ *     copies of those bytes (stale bytes) until it serializes. Stores are judged one by one, so
+ *     a CPU can miss one store of a write and see the next.</li>
  * <li>Before a CPU that holds stale bytes (or while any write is under way) executes an
- *     instruction, the model decodes what it would see: for each byte the decoder reads, its
- *     stale copy or memory. Which one is a Chooser choice ({@link ChoiceKind#DATA} of 2, 0 =
- *     memory), asked only where the two differ, so the explorer can vary it and replay it.</li>
- * <li>That view is <b>torn</b> when, for a tracked write, it holds a byte only the old contents
- *     have and a byte only the new contents have (an intermediate byte such as text_poke_bp's
- *     int3 counts as neither); it is <b>stale</b> when it uses a byte stored by a write that has
- *     ended. Either is a no-torn-fetch violation. Otherwise the CPU executes memory's bytes (a
- *     consistent old view of a write still under way is a legal outcome, and so is the current
- *     one; the model takes the current one) and forgets its stale copy of them.</li>
+ *     instruction, the model decodes what it sees: its stale copy where it holds one, memory
+ *     elsewhere. That view is <b>torn</b> when, for a tracked write, it holds a byte only the
+ *     old contents have and a byte only the new contents have (an intermediate byte such as
+ *     text_poke_bp's int3 counts as neither); it is <b>stale</b> when it uses a byte of a write
+ *     that has ended. Either is a no-torn-fetch violation (the run stops there). Otherwise the
+ *     CPU executes the view: its bytes stand in memory for that one step, no other CPU running
+ *     meanwhile, and go back after it.</li>
  * <li>Serializing events drop a CPU's stale bytes: the kernel model's iret (trap and NMI
  *     return), an executed iretq or cpuid, the sync_core IPI ({@link TextPatcher#syncCore}).</li>
  * </ul>
  * The model runs only when {@value #INVARIANT} is checked. Otherwise every CPU sees each store
  * at once (one legal behaviour): nothing is tracked and no choice is drawn, so runs and replay
  * tokens of scenarios that do not check it are unchanged. Text written by emulated stores
- * (self-modifying x86 code) is not tracked: only the patcher's writes are.
+ * (self-modifying x86 code) is not tracked: only the patcher's writes are. The instruction run
+ * from a stale view must not write its own bytes (they are put back after the step).
  */
 public final class StalePrefetch {
 
@@ -63,6 +66,10 @@ public final class StalePrefetch {
     private final TextWrite[] viewStale = new TextWrite[16];
     private int viewLen;
     private final byte[] one = new byte[1];
+    // memory's bytes under a stale view being executed, put back after the step
+    private long restoreAt;
+    private byte[] restoreBytes;
+    private Memory restoreMemory;
 
     StalePrefetch(Kernel kernel, boolean enabled) {
         this.kernel = kernel;
@@ -89,15 +96,23 @@ public final class StalePrefetch {
         updateChecks();
     }
 
-    /** Before `bytes` replace `old` at `at`: CPUs that may hold the old bytes keep them. */
+    /**
+     * Before `bytes` replace `old` at `at`: each other CPU that may hold some of the changed
+     * bytes either sees the store or misses it, a choice; one that misses it keeps its copies of
+     * those bytes until it serializes.
+     */
     void beforeStore(SimCpu writer, TextWrite w, long at, byte[] old, byte[] bytes) {
         if (!enabled) return;
         for (int c = 0; c < stale.length; c++) {
             if (c == writer.id()) continue;                  // a CPU sees its own stores
             SimCpu sc = kernel.cpu(c);
+            boolean holds = false;
+            for (int i = 0; i < bytes.length && !holds; i++) holds = old[i] != bytes[i] && sc.mayHold(at + i, LOOKAHEAD);
+            if (!holds || kernel.simulation().chooser().choose(ChoiceKind.DATA, 2) == 0) continue;
             for (int i = 0; i < bytes.length; i++) {
                 if (old[i] != bytes[i] && sc.mayHold(at + i, LOOKAHEAD)) stale[c].add(at + i, old[i], w);
             }
+            kernel.log(c, sc.current(), "stale-prefetch", "addr", "0x" + Long.toHexString(at), "write", w.why());
         }
         updateChecks();
     }
@@ -121,7 +136,12 @@ public final class StalePrefetch {
 
     // ------------------------------------------------------------------ hooks of the CPU
 
-    /** Before `sc` executes the instruction at its rip (only while sc.fetchCheck). */
+    /**
+     * Before `sc` executes the instruction at its rip (only while sc.fetchCheck): the CPU decodes
+     * its stale copy where it holds one, memory elsewhere. A view that uses stale bytes and is
+     * neither torn nor stale-after-end is what the CPU executes: its bytes stand in memory for
+     * this one step (no other CPU runs meanwhile) and go back after it.
+     */
     void beforeFetch(SimCpu sc) {
         long rip = sc.cpu().rip;
         StaleBytes held = stale[sc.id()];
@@ -135,14 +155,29 @@ public final class StalePrefetch {
             // the CPU will raise #UD or #PF itself; the bytes read so far are still judged
         }
         int n = insn != null ? insn.length() : viewLen;
-        judge(sc, rip, n, insn);
-        held.removeRange(rip, rip + Math.max(n, viewLen));
-        if (held.n == 0) prune();
-        updateCheck(sc);
+        boolean usedStale = false;
+        for (int i = 0; i < viewLen && i < n; i++) usedStale |= viewStale[i] != null;
+        if (!judge(sc, rip, n, insn) && usedStale && insn != null) substitute(mem, rip, n);
     }
 
-    /** After `sc` executed an instruction (only while sc.fetchCheck): iretq and cpuid serialize. */
+    private void substitute(Memory mem, long rip, int n) {
+        byte[] view = new byte[n];
+        for (int i = 0; i < n; i++) view[i] = (byte) viewByte[i];
+        restoreBytes = new byte[n];
+        int got = mem.fetch(rip, restoreBytes, n);
+        if (got < n) return;
+        restoreAt = rip;
+        restoreMemory = mem;
+        mem.poke(rip, view);
+    }
+
+    /** After `sc` executed an instruction (only while sc.fetchCheck): memory's bytes back; iretq and cpuid serialize. */
     void afterStep(SimCpu sc, int result) {
+        if (restoreMemory != null) {
+            restoreMemory.poke(restoreAt, restoreBytes);
+            restoreMemory = null;
+            restoreBytes = null;
+        }
         Instruction last = sc.cpu().lastInstruction();
         if (result == Step.OK && last != null && (last.mnemonic() == Mnemonic.IRET || last.mnemonic() == Mnemonic.CPUID)) {
             serialize(sc);
@@ -156,8 +191,7 @@ public final class StalePrefetch {
         int v = fresh;
         TextWrite from = null;
         int k = held.indexOf(a);
-        if (k >= 0 && (held.value[k] & 0xff) != fresh
-                && kernel.simulation().chooser().choose(ChoiceKind.DATA, 2) == 1) {
+        if (k >= 0 && (held.value[k] & 0xff) != fresh) {
             v = held.value[k] & 0xff;
             from = held.write[k];
         }
@@ -170,8 +204,8 @@ public final class StalePrefetch {
         return v;
     }
 
-    /** Reports a torn or stale view of the n bytes at rip, if it is one. */
-    private void judge(SimCpu sc, long rip, int n, Instruction insn) {
+    /** Reports a torn or stale view of the n bytes at rip, if it is one; true when it did. */
+    private boolean judge(SimCpu sc, long rip, int n, Instruction insn) {
         for (TextWrite w : writes) {
             boolean oldOnly = false, newOnly = false;
             for (int i = 0; i < viewLen; i++) {
@@ -184,7 +218,7 @@ public final class StalePrefetch {
             if (oldOnly && newOnly) {
                 report(sc, "torn-fetch", "cpu " + sc.id() + " executed a torn instruction at " + where(rip, n, insn)
                         + ": it mixes old and new bytes of " + w + (w.ended() ? ", which has ended" : ", still under way"));
-                return;
+                return true;
             }
         }
         for (int i = 0; i < viewLen; i++) {
@@ -192,9 +226,10 @@ public final class StalePrefetch {
             if (w != null && w.ended() && viewAddr[i] - rip < n) {
                 report(sc, "stale-fetch", "cpu " + sc.id() + " executed a stale copy of " + where(rip, n, insn)
                         + ", fetched before " + w + ", which has ended with no serializing event on cpu " + sc.id() + " since");
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     private String where(long rip, int n, Instruction insn) {
@@ -255,19 +290,6 @@ public final class StalePrefetch {
             value[n] = v;
             write[n] = w;
             n++;
-        }
-
-        void removeRange(long lo, long hi) {
-            int k = 0;
-            for (int i = 0; i < n; i++) {
-                if (addr[i] - lo >= 0 && addr[i] - lo < hi - lo) continue;
-                addr[k] = addr[i];
-                value[k] = value[i];
-                write[k] = write[i];
-                k++;
-            }
-            Arrays.fill(write, k, n, null);
-            n = k;
         }
 
         boolean references(TextWrite w) {

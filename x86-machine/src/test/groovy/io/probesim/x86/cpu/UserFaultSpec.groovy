@@ -135,7 +135,7 @@ class UserFaultSpec extends Specification {
         [k.trapno, k.err, k.rip, k.sp, pf ? k.addr : 0L]
     }
 
-    def "user-mode faults agree with the host CPU: vector, error code, rip, rsp and CR2 (#cases.size() cases)"() {
+    def "user-mode faults agree with the host CPU: vector, error code, rip, rsp and CR2"() {
         when:
         def mismatches = cases.findAll { simulate(it) != host(it) }.collect { k ->
             "${k.name}: ours ${simulate(k).collect { Long.toHexString(it) }} host ${host(k).collect { Long.toHexString(it) }}"

@@ -23,7 +23,8 @@ import java.util.function.Consumer
  */
 class KernelBed {
 
-    static final Map<String, Path> OBJECTS = [:]
+    /** text -> [code bytes, label offsets] (GNU as, objcopy and nm run once per text). */
+    static final Map<String, List> BUILT = [:]
 
     final EventLog log = new EventLog()
     final Simulation sim
@@ -36,15 +37,15 @@ class KernelBed {
         Chooser chooser = (opts.chooser ?: Strategies.replay(new int[0])) as Chooser
         sim = new Simulation(chooser, log, (opts.quantum ?: 0L) as long)
         violations = new Violations(sim, new LinkedHashSet<String>((opts.check ?: []) as List<String>))
-        Path obj = object(text)
-        code = GnuTools.textBytes(obj)
+        List built = build(text)
+        code = built[0] as byte[]
         Memory mem = new Memory()
         mem.map(Layout.KERNEL_TEXT, Math.max(1, code.length), Memory.R | Memory.X)
         mem.poke(Layout.KERNEL_TEXT, code)
         mem.map(Layout.KERNEL_DATA, 0x1000, Memory.R | Memory.W)
         def config = new KernelConfig((opts.cpus ?: 1) as int, opts.preempt != null ? opts.preempt as boolean : true, 1000, 1, 2330)
         kernel = new Kernel(config, sim, mem, violations)
-        def offsets = GnuTools.symbols(obj).sort { it.value }
+        def offsets = built[1] as Map<String, Long>
         symbols = [:]
         def names = offsets.keySet() as List
         names.eachWithIndex { String n, int i ->
@@ -56,13 +57,14 @@ class KernelBed {
         kernel.symbols().addTextRange(Layout.KERNEL_TEXT, Layout.KERNEL_TEXT + code.length)
     }
 
-    private static synchronized Path object(String text) {
-        Path p = OBJECTS[text]
-        if (p == null) {
-            p = GnuTools.assemble('.text\n' + text, Mode.BITS64, 'kbed' + OBJECTS.size())
-            OBJECTS[text] = p
+    private static synchronized List build(String text) {
+        List b = BUILT[text]
+        if (b == null) {
+            Path obj = GnuTools.assemble('.text\n' + text, Mode.BITS64, 'kbed' + BUILT.size())
+            b = [GnuTools.textBytes(obj), GnuTools.symbols(obj).sort { it.value }]
+            BUILT[text] = b
         }
-        p
+        b
     }
 
     long sym(String name) {
