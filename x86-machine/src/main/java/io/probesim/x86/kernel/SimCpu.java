@@ -102,9 +102,10 @@ public final class SimCpu implements Actor {
             natives.routineAt(ip).run(this);
             return;
         }
-        if (fetchCheck) kernel.prefetch().beforeFetch(this);
+        boolean checked = fetchCheck;
+        if (checked) kernel.prefetch().beforeFetch(this);
         int result = cpu.step();
-        if (fetchCheck) kernel.prefetch().afterStep(this, result);
+        if (checked) kernel.prefetch().afterStep(this, result);
         addCycles(cpu.lastCycles());
         instructions++;
         int slot = ringPos++ & (RING - 1);
