@@ -33,6 +33,8 @@ public final class Cpu {
     public static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
     /** DR6.BS: set with a single-step #DB. */
     public static final long DR6_BS = 1L << 14;
+    /** Decode-cache key bit of instructions validated at CPL 3 (see step()). */
+    private static final long USER_KEY = 1L << 62;
 
     /** rax rcx rdx rbx rsp rbp rsi rdi r8..r15. */
     public final long[] gpr = new long[16];
@@ -47,6 +49,11 @@ public final class Cpu {
     public long fsBase, gsBase, kernelGsBase;
     /** Debug status; DR6_BS is set on a single-step trap (the kernel clears it). */
     public long dr6;
+    /**
+     * NMI blocking: set by whoever delivers an NMI (the kernel model), cleared by the next iret,
+     * any iret, even one that faults (SDM vol. 3, 6.7.1). Per CPU, not per task: not in CpuState.
+     */
+    public boolean nmiBlocked;
 
     private final Mode mode;
     private final boolean long64;
@@ -145,8 +152,23 @@ public final class Cpu {
 
     // ================================================================== step
 
-    /** Executes one instruction; returns Step.OK, Step.HALT or an exception vector (see Step). */
+    /**
+     * Executes one instruction; returns Step.OK, Step.HALT or an exception vector (see Step).
+     * At CPL 3 every access of the step also needs the page's U bit, and decoded instructions
+     * are cached apart from those validated at CPL 0 (their key has bit 62 flipped, which no
+     * canonical address has), so a user fetch from a supervisor page faults even when cached.
+     */
     public int step() {
+        if (cpl != 3) return step(0L);
+        memory.userAccess(true);
+        try {
+            return step(USER_KEY);
+        } finally {
+            memory.userAccess(false);
+        }
+    }
+
+    private int step(long cacheKey) {
         boolean tf = (rflags & TF) != 0;
         interruptShadow = false;
         lastCycles = 0;
@@ -162,7 +184,7 @@ public final class Cpu {
         }
         CachedInstruction c;
         try {
-            c = fetch(at);
+            c = fetch(at, cacheKey);
         } catch (MemoryFault f) {
             noLast();
             return pageFault(f);
@@ -249,11 +271,12 @@ public final class Cpu {
         return (int) (at ^ (at >>> 12)) & (CACHE_SIZE - 1);
     }
 
-    private CachedInstruction fetch(long at) throws DecodeException {
+    private CachedInstruction fetch(long at, long cacheKey) throws DecodeException {
         int i = cacheSlot(at);
         CachedInstruction c = cacheInsn[i];
         long v = memory.codeVersion();
-        if (c != null && cacheAddr[i] == at) {
+        long key = at ^ cacheKey;
+        if (c != null && cacheAddr[i] == key) {
             if (cacheVersion[i] == v) return c;
             if (sameBytes(c.insn(), at)) {
                 cacheVersion[i] = v;
@@ -263,7 +286,7 @@ public final class Cpu {
         decodeMisses++;
         // a byte the decoder needs on an unfetchable page throws that page's MemoryFault (#PF, I/D set)
         CachedInstruction d = CachedInstruction.of(Decoder.decode(fetchSource, at, mode), long64);
-        cacheAddr[i] = at;
+        cacheAddr[i] = key;
         cacheVersion[i] = v;
         cacheInsn[i] = d;
         return d;
@@ -340,6 +363,14 @@ public final class Cpu {
         Operand.Mem m = (Operand.Mem) o;
         lastCycles += CycleCosts.LOAD;
         return memory.load(ea(m, insn), m.size());
+    }
+
+    /** Reads an operand the instruction will write: a memory one with write intent (see loadDest). */
+    private long readForWrite(Operand o, Instruction insn) {
+        if (!(o instanceof Operand.Mem)) return read(o, insn);
+        Operand.Mem m = (Operand.Mem) o;
+        lastCycles += CycleCosts.LOAD;
+        return memory.loadForWrite(ea(m, insn), m.size());
     }
 
     private void write(Operand o, Instruction insn, long v) {
@@ -648,7 +679,7 @@ public final class Cpu {
                 Operand a = ops[0], b = ops[1];
                 if (a instanceof Operand.Mem) { Operand t = a; a = b; b = t; }
                 long va = read(a, insn);
-                long vb = read(b, insn);
+                long vb = readForWrite(b, insn);
                 write(b, insn, va);       // the memory side (if any) first: it may fault
                 writeReg((Operand.Reg) a, vb);
                 if (b instanceof Operand.Mem) lastCycles = CycleCosts.XCHG_MEM;
@@ -806,7 +837,7 @@ public final class Cpu {
             case XADD: {
                 Operand d = ops[0];
                 long mask = Flags.mask(size);
-                long a = read(d, insn) & mask;
+                long a = readForWrite(d, insn) & mask;
                 long b = readReg((Operand.Reg) ops[1]);
                 long res = (a + b) & mask;
                 long f = Flags.add(a, b, res, size);
@@ -820,7 +851,7 @@ public final class Cpu {
             case CMPXCHG: {
                 Operand d = ops[0];
                 long mask = Flags.mask(size);
-                long a = read(d, insn) & mask;
+                long a = readForWrite(d, insn) & mask;
                 long acc = gpr[RAX] & mask;
                 long res = (acc - a) & mask;
                 long f = Flags.sub(acc, a, res, size);
@@ -895,6 +926,7 @@ public final class Cpu {
                 break;
 
             case IRET: {
+                nmiBlocked = false;                       // unblocked even if the iret faults (SDM 6.7.1)
                 int r = iret(insn);
                 if (r != Step.OK) return r;
                 lastCycles = CycleCosts.IRET;
@@ -1026,12 +1058,20 @@ public final class Cpu {
     private boolean destInMemory;
     private long destAddr;
 
-    /** Reads an instruction's destination operand, remembering where it lives; memory costs `memCycles`. */
+    /**
+     * Reads an instruction's destination operand, remembering where it lives; memory costs
+     * `memCycles`. A memory destination the instruction writes is read with write intent (a fault
+     * reports W/R = 1, as the CPU reports it for a read-modify-write).
+     */
     private long loadDest(Operand d, Instruction insn, int size, int memCycles) {
+        return loadDest(d, insn, size, memCycles, true);
+    }
+
+    private long loadDest(Operand d, Instruction insn, int size, int memCycles, boolean writes) {
         if (d instanceof Operand.Mem m) {
             destInMemory = true;
             destAddr = ea(m, insn);
-            long v = memory.load(destAddr, size);
+            long v = writes ? memory.loadForWrite(destAddr, size) : memory.load(destAddr, size);
             lastCycles += memCycles;
             return v;
         }
@@ -1059,7 +1099,8 @@ public final class Cpu {
     private void alu(Instruction insn, Operand[] ops, int size) {
         Operand d = ops[0];
         long mask = Flags.mask(size);
-        long a = loadDest(d, insn, size, CycleCosts.LOAD);
+        Mnemonic mn = insn.mnemonic();
+        long a = loadDest(d, insn, size, CycleCosts.LOAD, mn != Mnemonic.CMP && mn != Mnemonic.TEST);
         long b = read(ops[1], insn) & mask;
         long res, f;
         boolean store = true;
@@ -1307,7 +1348,7 @@ public final class Cpu {
                 addr += (off >> (size == 8 ? 6 : size == 4 ? 5 : 4)) * size;
                 if (!long64) addr &= 0xffffffffL;
             }
-            a = memory.load(addr, size);
+            a = mn == Mnemonic.BT ? memory.load(addr, size) : memory.loadForWrite(addr, size);
             lastCycles += CycleCosts.LOAD + (immOffset ? 0 : CycleCosts.BIT_STRING);
         } else {
             a = readReg((Operand.Reg) d);

@@ -64,8 +64,10 @@ public final class ExecutableLoader {
                 throw new ElfLoadException(String.format("%s: PT_LOAD at 0x%x+0x%x (file 0x%x) does not fit user space (below 0x%x)",
                         name, start, seg.p_memsz, seg.p_filesz, taskSize));
             }
-            int perms = ((seg.p_flags & PF_R) != 0 ? Memory.R : 0) | ((seg.p_flags & PF_W) != 0 ? Memory.W : 0)
-                    | ((seg.p_flags & PF_X) != 0 ? Memory.X | Memory.R : 0);   // x86 pages that execute are readable
+            // user pages (U); on x86 a present page is readable, so W and X imply R
+            int perms = Memory.U | ((seg.p_flags & PF_R) != 0 ? Memory.R : 0) | ((seg.p_flags & PF_W) != 0 ? Memory.W | Memory.R : 0)
+                    | ((seg.p_flags & PF_X) != 0 ? Memory.X | Memory.R : 0);
+            if (perms == Memory.U) perms = 0;                                  // PROT_NONE: mapped, not present
             for (long pg = start & ~Memory.PAGE_MASK; pg < end; pg += Memory.PAGE_SIZE) pagePerms.merge(pg, perms, (a, b) -> a | b);
             segments.add(new LoadSegment(start, seg.p_memsz, seg.p_filesz, perms));
             brk = Math.max(brk, end);
@@ -87,7 +89,7 @@ public final class ExecutableLoader {
         if (phdrAddr < 0) phdrAddr = phdrFromLoads(in, loads);
 
         long top = taskSize;
-        space.map(top - STACK_SIZE, STACK_SIZE, Memory.R | Memory.W);
+        space.map(top - STACK_SIZE, STACK_SIZE, Memory.R | Memory.W | Memory.U);
         var info = new UserStack.ProgramInfo(phdrAddr, in.file().e_phentsize & 0xffff, phnum, entry);
         String execfn = argv.isEmpty() ? name : argv.get(0);
         long sp = UserStack.build(space, in.mode(), top, argv, envp, execfn, info);

@@ -42,4 +42,8 @@ public final class CostTable {
     public static final long SYS_EXIT = 2000;
     /** search_exception_tables() plus the fixup, after a kernel-mode fault's trap entry. */
     public static final long EXTABLE_FIXUP = 50;
+    /** Sending one IPI (smp_call_function's queueing and the APIC write). */
+    public static final long IPI_SEND = 200;
+    /** One turn of the wait for the other CPUs to run an IPI's function (csd_lock_wait). */
+    public static final long CSD_WAIT_SPIN = 50;
 }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The simulated kernel: CPUs, tasks, scheduler, RCU-sched, traps, timer, symbols and text
- * patching, wired to one {@link Simulation}. Each concern lives in its own class; this one
+ * The simulated kernel: CPUs, tasks, scheduler, RCU-sched, traps, timer, NMIs, symbols and text
+ * patching with its stale-prefetch model, wired to one {@link Simulation}. Each concern lives in its own class; this one
  * creates them, boots the machine and offers the few cross-cutting services (logging,
  * waiters, the live-context scan invariants need).
  */
@@ -38,6 +38,8 @@ public final class Kernel {
     private final Traps traps;
     private final TimerTick timer;
     private final TextPatcher textPatcher;
+    private final StalePrefetch prefetch;
+    private final Nmi nmi;
     private final long hostResume;
     private final long idleLoop;
     private final long taskExit;
@@ -59,6 +61,8 @@ public final class Kernel {
         this.traps = new Traps(this);
         this.timer = new TimerTick(this);
         this.textPatcher = new TextPatcher(this);
+        this.prefetch = new StalePrefetch(this, violations.enabled(StalePrefetch.INVARIANT));
+        this.nmi = new Nmi(this);
         this.hostResume = natives.define("host_resume", this::resumeHostTask);
         this.idleLoop = natives.define("cpu_idle", this::idle);
         this.taskExit = natives.define("task_exit", sc -> exit(sc, sc.current));
@@ -163,6 +167,7 @@ public final class Kernel {
         java.util.Arrays.fill(traps, (byte) 0xCC);
         memory.poke(natives.base(), traps);
         for (var e : natives.symbols().entrySet()) symbols.add(e.getKey(), e.getValue(), 16);
+        nmi.mapStacks();
         for (SimCpu sc : cpus) {
             Task idle = newTask("swapper/" + sc.id(), Task.Kind.IDLE, sc.id());
             idle.saved = initialContext(idleLoop, idle.stackTop());
@@ -365,5 +370,9 @@ public final class Kernel {
     public Traps traps() { return traps; }
     public TimerTick timer() { return timer; }
     public TextPatcher textPatcher() { return textPatcher; }
+    /** The stale-prefetch model (no-torn-fetch); active only when that invariant is checked. */
+    public StalePrefetch prefetch() { return prefetch; }
+    /** The NMI source and delivery (nmi-frame-integrity). */
+    public Nmi nmi() { return nmi; }
     long nestedReturnAddress() { return nestedReturn; }
 }

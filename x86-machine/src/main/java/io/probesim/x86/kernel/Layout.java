@@ -25,6 +25,11 @@ public final class Layout {
     /** Kernel stacks, one region per task. */
     public static final long STACKS = 0xffffc90000000000L;
     public static final long STACK_SIZE = 16 * 1024;
+    /** Per-CPU NMI stacks (the NMI's interrupt stack, IST), in the cpu_entry_area as on x86-64. */
+    public static final long NMI_STACKS = 0xfffffe0000000000L;
+    public static final long NMI_STACK_SIZE = 4096;
+    /** One NMI stack and an unmapped guard page per CPU. */
+    public static final long NMI_STACK_STRIDE = 2 * 4096;
     /** Data pages a scenario's text may use (`.data` style scratch). */
     public static final long KERNEL_DATA = 0xffffffff82000000L;
     /** TASK_SIZE on x86-64 (47-bit user space less its last page): user space ends here. */

@@ -25,7 +25,8 @@ public final class Natives {
      * against kernel symbols (call cond_resched) before any kernel exists.
      */
     private static final List<String> LAYOUT = List.of(
-            "trap_return", "host_resume", "cpu_idle", "task_exit", "nested_return", "cond_resched", "schedule");
+            "trap_return", "host_resume", "cpu_idle", "task_exit", "nested_return", "cond_resched", "schedule",
+            "nmi_return", "nmi_handler_builtin");
 
     /** Routines x86 code may call, as kernel symbols. */
     public static final List<String> EXPORTED = List.of("cond_resched", "schedule");

@@ -74,7 +74,6 @@ public final class Scheduler {
         cpu.load(next.saved);
         var space = next.addressSpace != null ? next.addressSpace : kernel.memory();
         cpu.setMemory(space);
-        if (space.isProcessSpace()) space.setUserMode(cpu.cpl == 3);
     }
 
     /** Starts the first task on each CPU at boot. */

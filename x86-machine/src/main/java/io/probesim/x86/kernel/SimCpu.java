@@ -5,6 +5,7 @@ import io.probesim.x86.cpu.Cpu;
 import io.probesim.x86.cpu.Step;
 import io.probesim.x86.decode.Instruction;
 import io.probesim.x86.decode.Mode;
+import io.probesim.x86.decode.Mnemonic;
 
 /**
  * One emulated CPU as the engine sees it: an actor whose local time advances by the cycles of
@@ -24,6 +25,10 @@ public final class SimCpu implements Actor {
     public static final long IF = 1L << 9;
     public static final long TF = 1L << 8;
     public static final int TIMER_IRQ = 1;
+    /** The IPI text_poke_bp sends so that every CPU runs sync_core (see {@link TextPatcher#syncCore}). */
+    public static final int SYNC_CORE_IPI = 2;
+    /** The NMI latch (one NMI may wait while NMIs are blocked); not maskable by IF. */
+    static final int NMI_PENDING = 1 << 30;
 
     private static final int RING = 16;
     /** Argument registers of a kernel function: x86-64 SysV (rdi rsi rdx rcx r8 r9); i386 kernel regparm(3) (eax edx ecx). */
@@ -52,6 +57,10 @@ public final class SimCpu implements Actor {
     private final Instruction[] ringInsn = new Instruction[RING];
     private final Task[] ringTask = new Task[RING];
     private int ringPos;
+    /** ringPos at this CPU's last serializing event that was not an instruction (an iret of the kernel model, sync_core). */
+    private int serialPos;
+    /** True while the stale-prefetch model has something to check before this CPU's next instruction. */
+    boolean fetchCheck;
 
     private long[] watches = new long[0];
     private java.util.function.LongConsumer watchHandler;
@@ -145,19 +154,17 @@ public final class SimCpu implements Actor {
 
     /** One instruction, native routine or interrupt delivery. Shared by nested calls. */
     void executeOne(boolean interruptible) {
-        if (interruptible && pendingIrqs != 0 && (cpu.rflags & IF) != 0 && !cpu.interruptShadow()) {
-            halted = false;
-            pendingIrqs &= ~TIMER_IRQ;
-            kernel.traps().interrupt(this, TIMER_IRQ);
-            return;
-        }
+        if (interruptible && pendingIrqs != 0 && deliverPending()) return;
         long ip = cpu.rip;
         Natives natives = kernel.natives();
         if (natives.contains(ip) && cpu.cpl == 0) {
             natives.routineAt(ip).run(this);
             return;
         }
+        boolean checked = fetchCheck;
+        if (checked) kernel.prefetch().beforeFetch(this);
         int result = cpu.step();
+        if (checked) kernel.prefetch().afterStep(this, result);
         addCycles(cpu.lastCycles());
         instructions++;
         int slot = ringPos++ & (RING - 1);
@@ -170,6 +177,64 @@ public final class SimCpu implements Actor {
         } else if (watches.length != 0) {
             checkWatches();
         }
+    }
+
+    /** Takes a pending NMI (unless NMIs are blocked) or interrupt (when IF allows); true if one was taken. */
+    private boolean deliverPending() {
+        if ((pendingIrqs & NMI_PENDING) != 0 && !cpu.nmiBlocked) {
+            halted = false;
+            pendingIrqs &= ~NMI_PENDING;
+            kernel.nmi().deliver(this);
+            return true;
+        }
+        int irqs = pendingIrqs & ~NMI_PENDING;
+        if (irqs != 0 && (cpu.rflags & IF) != 0 && !cpu.interruptShadow()) {
+            int irq = Integer.lowestOneBit(irqs);
+            halted = false;
+            pendingIrqs &= ~irq;
+            kernel.traps().interrupt(this, irq);
+            return true;
+        }
+        return false;
+    }
+
+    /** An NMI arrives; it waits in the latch while NMIs are blocked. False when one was already waiting (they merge). */
+    boolean raiseNmi(long at) {
+        boolean merged = (pendingIrqs & NMI_PENDING) != 0;
+        pendingIrqs |= NMI_PENDING;
+        if (halted) rebase(Math.max(localTime(), at));
+        return !merged;
+    }
+
+    /** True while an NMI waits in the latch. */
+    public boolean nmiPending() {
+        return (pendingIrqs & NMI_PENDING) != 0;
+    }
+
+    /** A serializing event that is not an executed instruction (the kernel model's iret, sync_core). */
+    void serialized() {
+        serialPos = ringPos;
+    }
+
+    /**
+     * True when this CPU may still hold the instruction byte at `addr` from a fetch before now:
+     * it lies within `lookahead` bytes from rip (prefetched ahead), or in an instruction executed
+     * since the CPU last serialized (the newest entries of the ring back to the last iret or cpuid
+     * it executed, or to its last other serializing event).
+     */
+    boolean mayHold(long addr, int lookahead) {
+        long d = addr - cpu.rip;
+        if (d >= 0 && d < lookahead) return true;
+        int n = Math.min(ringPos - serialPos, RING);
+        for (int i = ringPos - 1; i >= ringPos - n; i--) {
+            int slot = i & (RING - 1);
+            Instruction insn = ringInsn[slot];
+            if (insn == null) continue;
+            if (insn.mnemonic() == Mnemonic.IRET || insn.mnemonic() == Mnemonic.CPUID) break;
+            long ip = ringIp[slot];
+            if (addr - ip >= 0 && addr - ip < insn.length()) return true;
+        }
+        return false;
     }
 
     private void checkWatches() {

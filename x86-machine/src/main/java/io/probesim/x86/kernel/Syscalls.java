@@ -63,7 +63,15 @@ public final class Syscalls {
             a1 = g[1] & 0xffffffffL;
             a2 = g[2] & 0xffffffffL;
         }
-        long ret = dispatch(sc, t, abi, nr, a0, a1, a2);
+        // the call reaches user memory as user code would (access_ok: kernel pages have no U bit)
+        Memory space = t.addressSpace;
+        space.userAccess(true);
+        long ret;
+        try {
+            ret = dispatch(sc, t, abi, nr, a0, a1, a2);
+        } finally {
+            space.userAccess(false);
+        }
         if (t.state == TaskState.DEAD) return;                    // exit: another task runs now
         kernel.log(sc.id(), t, "syscall", "nr", nr, "abi", abi == Abi.X86_64 ? "64" : "32", "ret", ret);
         if (abi == Abi.X86_64) {

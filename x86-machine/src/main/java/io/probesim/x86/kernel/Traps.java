@@ -49,8 +49,13 @@ public final class Traps {
     void interrupt(SimCpu sc, int irq) {
         long frame = pushFrame(sc, sc.cpu().rip);
         sc.addCycles(CycleCosts.TRAP_ENTRY);
-        kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
-        kernel.timer().tick(sc);
+        if (irq == SimCpu.SYNC_CORE_IPI) {
+            kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(kernel.memory().read64(frame)));
+            kernel.textPatcher().syncCoreInterrupt(sc);
+        } else {
+            kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
+            kernel.timer().tick(sc);
+        }
         sc.cpu().rip = trapReturn;
     }
 
@@ -223,7 +228,7 @@ public final class Traps {
         kernel.scheduler().schedule(sc, "oops");
     }
 
-    /** The exit path of every trap: maybe preempt, then iret. */
+    /** The exit path of every trap and interrupt: maybe preempt, then iret. */
     private void trapReturn(SimCpu sc) {
         Task t = sc.current;
         if (t.trapFrames.isEmpty()) throw new KernelPanic("trap_return with no trap frame in " + t);
@@ -244,6 +249,9 @@ public final class Traps {
         cpu.gpr[4] = mem.read64(frame + 24);
         setPrivilege(cpu, cs & 3, cs, (int) mem.read64(frame + 32));
         t.trapFrames.remove(t.trapFrames.size() - 1);
+        // the iret: it unblocks NMIs (any iret does, also inside an NMI handler) and serializes
+        cpu.nmiBlocked = false;
+        kernel.prefetch().serialize(sc);
         sc.addCycles(CycleCosts.IRET);
     }
 
@@ -266,12 +274,11 @@ public final class Traps {
         return sp;
     }
 
-    /** CPL and selectors after an entry or a return; a process space learns whether user mode is on. */
+    /** CPL and selectors after an entry or a return. */
     private static void setPrivilege(Cpu cpu, int cpl, int cs, int ss) {
         cpu.cpl = cpl;
         cpu.cs = cs;
         cpu.ss = ss;
-        if (cpu.memory().isProcessSpace()) cpu.memory().setUserMode(cpl == 3);
     }
 
     private static byte[] readSome(io.probesim.x86.mem.Memory mem, long ip) {

@@ -14,14 +14,20 @@ public final class MemoryFault extends RuntimeException {
     private final boolean fetch;
     private final boolean nonCanonical;
     private final boolean present;
+    private final boolean user;
 
     public MemoryFault(long address, boolean write, boolean fetch, boolean nonCanonical, boolean present) {
+        this(address, write, fetch, nonCanonical, present, false);
+    }
+
+    public MemoryFault(long address, boolean write, boolean fetch, boolean nonCanonical, boolean present, boolean user) {
         super(null, null, false, false);
         this.address = address;
         this.write = write;
         this.fetch = fetch;
         this.nonCanonical = nonCanonical;
         this.present = present;
+        this.user = user;
     }
 
     /** The faulting linear address (for a page-crossing access: the first byte on the refusing page). */
@@ -39,9 +45,12 @@ public final class MemoryFault extends RuntimeException {
     /** True when the page is mapped but lacks the permission (a protection violation, #PF error code bit P). */
     public boolean present() { return present; }
 
+    /** True for an access by code at CPL 3 (it needed the page's U bit; #PF error code bit U/S). */
+    public boolean user() { return user; }
+
     @Override
     public String getMessage() {
-        String kind = fetch ? "fetch" : write ? "write" : "read";
+        String kind = (user ? "user " : "") + (fetch ? "fetch" : write ? "write" : "read");
         String why = nonCanonical ? "non-canonical address" : present ? "permission denied" : "unmapped page";
         return String.format("%s at 0x%x: %s", kind, address, why);
     }

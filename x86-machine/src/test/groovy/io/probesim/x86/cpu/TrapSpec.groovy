@@ -138,7 +138,7 @@ class TrapSpec extends Specification {
 
     def "popf in kernel mode may change IF; at CPL 3 the IF bit is silently kept"() {
         given:
-        def m = new Machine('push $0x2\npopfq\npush $0x202\npopfq')
+        def m = new Machine('push $0x2\npopfq\npush $0x202\npopfq', Memory.R | Memory.X, true)
         m.cpu.rflags = 0x202
 
         expect: 'kernel: IF cleared by popf, bit 1 kept set'
@@ -157,7 +157,7 @@ class TrapSpec extends Specification {
 
     def "cli, sti and hlt at CPL 3 raise GP"() {
         given:
-        def m = new Machine(insn)
+        def m = new Machine(insn, Memory.R | Memory.X, true)
         m.cpu.cpl = 3
 
         expect:
@@ -234,7 +234,7 @@ class TrapSpec extends Specification {
         m.cpu.rip == CODE + 5
         m.cpu.rflags == 0x2
         m.cpu.faultAddress() == 0x12345000L
-        m.cpu.errorCode() == 0      // not present, read (the load comes first), kernel, data
+        m.cpu.errorCode() == 2      // not present, W/R = 1 (a read-modify-write faults as a write: UserFaultSpec shows the host does), kernel, data
     }
 
     def "PF on a write to a read-only page: error code P|W, nothing written"() {
@@ -254,8 +254,8 @@ class TrapSpec extends Specification {
 
     def "PF with U set at CPL 3 and I/D set on a fetch"() {
         given:
-        def m = new Machine('jmp *%rax')
-        m.mem.map(0x700000, 0x1000, Memory.R | Memory.W)
+        def m = new Machine('jmp *%rax', Memory.R | Memory.X, true)
+        m.mem.map(0x700000, 0x1000, Memory.R | Memory.W | Memory.U)
         m.cpu.gpr[RAX] = 0x700000
         m.cpu.cpl = 3
 
@@ -413,5 +413,40 @@ class TrapSpec extends Specification {
         m.reg(RAX) == 0
         m.reg(15) == 99
         s.gpr(15) == 99
+    }
+
+    def "an iretq unblocks NMIs; so does one that faults (SDM vol. 3, 6.7.1); other instructions leave the blocking"() {
+        given: 'an interrupt frame built by the code, returning to #target'
+        def m = new Machine("""
+            mov %rsp, %rax
+            push \$0x18
+            push %rax
+            pushfq
+            push \$0x10
+            ${target}
+            push %rcx
+            nop
+            iretq
+        ok: nop
+        """)
+        m.cpu.nmiBlocked = true
+
+        when: 'the eight instructions before the iretq'
+        8.times { assert m.cpu.step() == Step.OK }
+
+        then:
+        m.cpu.nmiBlocked
+
+        when:
+        int r = m.cpu.step()
+
+        then:
+        r == result
+        !m.cpu.nmiBlocked
+
+        where:
+        target                                   | result
+        'lea ok(%rip), %rcx'                     | Step.OK
+        'movabs $0x0000800000000000, %rcx'       | Step.GP
     }
 }

@@ -134,17 +134,26 @@ class MemorySpec extends Specification {
         !f.present()
     }
 
-    def "data reads need R, instruction fetches need X"() {
+    def "instruction fetches need X; a page mapped with no permission is not present"() {
         given:
-        mem.map(BASE, 4096, X)
+        mem.map(BASE, 4096, R | X)
         mem.map(BASE + 4096, 4096, R | W)
+        mem.map(BASE + 8192, 4096, 0)
         byte[] buf = new byte[4]
 
-        when:
+        when: 'an x86 page that is present is readable (the PTE has no R bit)'
         mem.read8(BASE)
 
         then:
-        thrown(MemoryFault)
+        notThrown(MemoryFault)
+
+        when: 'a PROT_NONE-like page keeps its mapping but faults with P = 0'
+        mem.read8(BASE + 8192)
+
+        then:
+        def none = thrown(MemoryFault)
+        !none.present()
+        mem.isMapped(BASE + 8192)
 
         when:
         int n = mem.fetch(BASE + 4094, buf, 4)

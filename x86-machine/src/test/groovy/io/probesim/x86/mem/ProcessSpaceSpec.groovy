@@ -65,11 +65,11 @@ class ProcessSpaceSpec extends Specification {
     def "in user mode a kernel-half access faults: present for a kernel page, not present for a hole; user pages still work"() {
         given:
         def a = kernel.newProcessSpace(TASK_SIZE)
-        a.map(USER, 0x1000, Memory.R | Memory.W)
+        a.map(USER, 0x1000, Memory.R | Memory.W | Memory.U)
         a.read8(KTEXT)                                              // cached in the lookaside buffer in kernel mode
 
         when:
-        a.setUserMode(true)
+        a.userAccess(true)
         def present = a.probe(KTEXT, false, false)
         def hole = a.probe(0xffffffffa0000000L, false, false)
         a.read8(KTEXT)
@@ -82,7 +82,7 @@ class ProcessSpaceSpec extends Specification {
         a.read64(USER) == 0
 
         when:
-        a.setUserMode(false)
+        a.userAccess(false)
 
         then:
         a.read8(KTEXT) == 0x90
@@ -91,12 +91,11 @@ class ProcessSpaceSpec extends Specification {
     def "a CPU at CPL 3 gets #PF with error code P|U for a kernel address and runs its own code"() {
         given:
         def a = kernel.newProcessSpace(TASK_SIZE)
-        a.map(USER, 0x1000, Memory.R | Memory.X)
+        a.map(USER, 0x1000, Memory.R | Memory.X | Memory.U)
         a.poke(USER, [0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x81] as byte[])  // mov 0xffffffff81000000,%rax
         def cpu = new Cpu(a, Mode.BITS64)
         cpu.rip = USER
         cpu.cpl = 3
-        a.setUserMode(true)
 
         expect:
         cpu.step() == Step.PF
