@@ -553,14 +553,14 @@ public final class Cpu {
             }
             case CachedInstruction.ALU_MR: {
                 long a = hotEa(c);
-                long v = memory.load(a, size);
+                long v = hotLoadDest(c, a);
                 lastCycles += CycleCosts.LOAD;
                 hotAlu(c, true, a, v, gpr[c.reg()]);
                 break;
             }
             case CachedInstruction.ALU_MI: {
                 long a = hotEa(c);
-                long v = memory.load(a, size);
+                long v = hotLoadDest(c, a);
                 lastCycles += CycleCosts.LOAD;
                 hotAlu(c, true, a, v, c.imm());
                 break;
@@ -582,6 +582,12 @@ public final class Cpu {
         }
         if (c.index() >= 0) a += gpr[c.index()] * c.scale();
         return long64 ? a : a & 0xffffffffL;
+    }
+
+    /** A memory destination's value: read with write intent unless cmp/test only read it (a fault is then a write's). */
+    private long hotLoadDest(CachedInstruction c, long a) {
+        Mnemonic m = c.alu();
+        return m == Mnemonic.CMP || m == Mnemonic.TEST ? memory.load(a, c.size()) : memory.loadForWrite(a, c.size());
     }
 
     /** {@link #alu} for a hot form: the destination is memory at {@code addr} or register {@code c.reg()}. */
