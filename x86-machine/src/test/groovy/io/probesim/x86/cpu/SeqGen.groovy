@@ -321,8 +321,8 @@ class SeqGen {
     private static final int ALU_K = 0, UNARY = 1, SHIFT = 2, SHD = 3, MUL = 4, DIV = 5, MOV = 6, MOVX_K = 7, LEA = 8,
                              SETCC = 9, CMOV = 10, BT = 11, BSF = 12, PUSH = 13, PUSHF = 14, XCHG = 15, CMPXCHG = 16,
                              XADD = 17, BSWAP = 18, CBW = 19, STRING = 20, JCC = 21, JMP = 22, LOOPF = 23, LOOPB = 24,
-                             CALL = 25, LEAVE = 26, STACK = 27, NOP = 28, FLAG = 29, MOFFS = 30, INDIRECT = 31
-    private static final int[] WEIGHTS = [14, 5, 8, 3, 4, 3, 9, 4, 5, 3, 4, 4, 2, 5, 2, 3, 3, 2, 1, 2, 4, 4, 1, 1, 1, 2, 1, 3, 2, 2, 1, 2] as int[]
+                             CALL = 25, LEAVE = 26, STACK = 27, NOP = 28, FLAG = 29, MOFFS = 30, INDIRECT = 31, SMC = 32
+    private static final int[] WEIGHTS = [14, 5, 8, 3, 4, 3, 9, 4, 5, 3, 4, 4, 2, 5, 2, 3, 3, 2, 1, 2, 4, 4, 1, 1, 1, 2, 1, 3, 2, 2, 1, 2, 1] as int[]
     private static final int TOTAL = WEIGHTS.sum() as int
     private static final boolean[] BODY = new boolean[WEIGHTS.length]
     static {
@@ -375,7 +375,8 @@ class SeqGen {
         else if (k == NOP) nop()
         else if (k == FLAG) emit(FLAG_OPS[rnd.nextInt(FLAG_OPS.length)])
         else if (k == MOFFS) moffs()
-        else indirect(after)
+        else if (k == INDIRECT) indirect(after)
+        else selfModify()
     }
 
     private void alu() {
@@ -629,7 +630,7 @@ class SeqGen {
         }
     }
 
-    /** pushf, and popf of a safe image (status flags, DF, IF, IOPL, NT, ID: TF and AC would trap or check alignment). */
+    /** pushf, and popf of an image without TF and AC (which would trap or check alignment). */
     private void pushf() {
         int w = rnd.nextInt(4) == 0 ? 2 : word()
         String x = sfx(w)
@@ -639,8 +640,10 @@ class SeqGen {
             emit("pushf$x")
         } else if (form == 1) {
             if (!push(w) || !pop(w)) return
-            // popf at CPL 3 writes the status flags, DF, NT and ID; IF and IOPL are kept (not in the image's control)
-            long f = 0x2L | (rnd.nextLong() & (Flags.STATUS | Flags.DF | Flags.IF | Flags.IOPL | Flags.NT | Flags.ID) & Flags.mask(w))
+            // any image but TF and AC (they would trap or check alignment): popf at CPL 3 writes the status
+            // flags, DF, NT and ID; IF, IOPL, VIF, VIP, VM and the reserved bits are kept, RF is cleared
+            long f = 0x2L | (rnd.nextLong() & 0x3fffffL & ~(Flags.TF | Flags.AC) & Flags.mask(w))
+            if (rnd.nextBoolean()) f &= Flags.STATUS | Flags.DF | 0x2L
             emit("push$x \$${hex(f)}")
             emit("popf$x")
         } else {
@@ -873,7 +876,14 @@ class SeqGen {
      * signal and our Step must agree, state included.
      */
     private void terminal() {
-        int c = rnd.nextInt(b64 ? 10 : 9)
+        int c = rnd.nextInt(b64 ? 11 : 10)
+        if (c == 10 || (!b64 && c == 9)) {                             // an access crossing into the unmapped page
+            int s = sizes[1 + rnd.nextInt(sizes.length - 1)]
+            String at = hex(WIN + WIN_LEN - 1 - rnd.nextInt(s - 1))
+            if (rnd.nextBoolean()) emit("mov${sfx(s)} $at, ${reg(s, true, false)}")
+            else emit("add${sfx(s)} ${reg(s, false, false)}, $at")
+            return
+        }
         if (c == 9 || (!b64 && c == 8)) {                              // TF: the single-step trap after the next instruction
             emit("pushf${sfx(word())}")
             emit("or${sfx(word())} \$0x100, (%${b64 ? 'rsp' : 'esp'})")
@@ -903,6 +913,18 @@ class SeqGen {
         } else {
             emit('int3')
         }
+    }
+
+    /**
+     * Self-modifying code: a store into the immediate of the next instruction (mov $imm8, %al), which
+     * must then execute with the new byte (the code page is writable on both sides).
+     */
+    private void selfModify() {
+        String l = newLabel()
+        String where = b64 ? "$l+1(%rip)" : "${hex(CODE)}+($l+1-$seqLabel)"
+        emit("movb \$${rnd.nextInt(256) - 128}, $where")
+        out << (l + ':')
+        emit('movb $0, %al')
     }
 
     /** mov between the accumulator and an absolute address (moffs: a0-a3). */

@@ -128,8 +128,14 @@ class SeqHost {
         Path dir = exe.parent
         Path inFile = dir.resolve("in$bits"), outFile = dir.resolve("out$bits"), errFile = dir.resolve("err$bits")
         Files.write(inFile, in.array())
-        Process p = new ProcessBuilder(exe.toString()).redirectInput(inFile.toFile()).redirectOutput(outFile.toFile())
-                .redirectError(errFile.toFile()).start()
+        Process p
+        try {
+            p = new ProcessBuilder(exe.toString()).redirectInput(inFile.toFile()).redirectOutput(outFile.toFile())
+                    .redirectError(errFile.toFile()).start()
+        } catch (IOException e) {
+            throw new AssertionError("the ${bits}-bit host sequence runner could not be started: ${e.message}" +
+                    (bits == 32 ? ' (does the kernel run 32-bit programs? CONFIG_IA32_EMULATION)' : '') + '; this test is never skipped', e)
+        }
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly()
             throw new AssertionError('the host sequence runner timed out')

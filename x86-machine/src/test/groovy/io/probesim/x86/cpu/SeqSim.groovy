@@ -7,8 +7,8 @@ import io.probesim.x86.format.Disassembler
 import io.probesim.x86.mem.Memory
 
 /**
- * The simulator side of {@link SequenceSpec}: one test machine with the runner's layout (a code page
- * at CODE, the window's page at PAGE, nothing else mapped; in 64-bit mode the runner's FS and GS
+ * The simulator side of {@link SequenceSpec}: one test machine with the runner's layout (a writable
+ * code page at CODE, the window's page at PAGE, nothing else mapped; in 64-bit mode the runner's FS and GS
  * bases), user mode (CPL 3, like the host process).
  * Runs a sequence's bytes until rip reaches its end or a step returns something else, and lists every
  * difference from the host's result: rip, all general registers, CF PF AF ZF SF OF DF, and every byte
@@ -16,8 +16,8 @@ import io.probesim.x86.mem.Memory
  */
 @CompileStatic
 class SeqSim {
-    /** The status flags and DF, and the ones popf may touch at CPL 3 (TF IF IOPL NT AC ID); RF and VM are not compared. */
-    static final long COMPARED_FLAGS = Flags.STATUS | Flags.DF | Flags.TF | Flags.IF | Flags.IOPL | Flags.NT | Flags.AC | Flags.ID
+    /** All of EFLAGS but RF (the host's signal frame may carry it after a fault; Cpu leaves it to the kernel model). */
+    static final long COMPARED_FLAGS = 0xffffffffL & ~Flags.RF
     static final String[] NAMES = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'] as String[]
 
     final int bits
@@ -32,7 +32,7 @@ class SeqSim {
     SeqSim(int bits) {
         this.bits = bits
         nreg = bits == 64 ? 16 : 8
-        mem.map(SeqGen.CODE, Memory.PAGE_SIZE, Memory.R | Memory.X)
+        mem.map(SeqGen.CODE, Memory.PAGE_SIZE, Memory.R | Memory.W | Memory.X)   // RWX like the runner's (self-modifying code)
         mem.map(SeqGen.PAGE, Memory.PAGE_SIZE, Memory.R | Memory.W)
         cpu = new Cpu(mem, bits == 64 ? Mode.BITS64 : Mode.BITS32)
         if (bits == 64) {
@@ -75,6 +75,9 @@ class SeqSim {
         String ourEnd = r == Step.OK && cpu.rip == end ? 'end' : Step.name(r)
         if (!matches(host.signal, r, cpu.rip == end)) diffs << "stopped: ours $ourEnd, host $hostEnd".toString()
         if (cpu.rip != host.ip) diffs << String.format('rip: ours %x host %x', cpu.rip, host.ip)
+        if (r == Step.PF && host.signal == SeqHost.SIGSEGV && host.faultAddress != cpu.faultAddress()) {
+            diffs << String.format('fault address: ours %x host %x', cpu.faultAddress(), host.faultAddress)
+        }
         for (int i = 0; i < nreg; i++) {
             if (cpu.gpr[i] != host.regs[i]) diffs << String.format('%s: ours %x host %x', NAMES[i], cpu.gpr[i], host.regs[i])
         }
@@ -149,6 +152,9 @@ class SeqSim {
         if (f & Flags.NT) l << 'NT'
         if (f & Flags.AC) l << 'AC'
         if (f & Flags.ID) l << 'ID'
+        if (f & ~(Flags.STATUS | Flags.DF | Flags.TF | Flags.IF | Flags.IOPL | Flags.NT | Flags.AC | Flags.ID | 0x2L)) {
+            l << String.format('other=%x', f & ~(Flags.STATUS | Flags.DF | Flags.TF | Flags.IF | Flags.IOPL | Flags.NT | Flags.AC | Flags.ID | 0x2L))
+        }
         '[' + l.join(' ') + ']'
     }
 
