@@ -217,6 +217,7 @@ public final class Memory {
      * access faults with P = 0, like Linux's PROT_NONE).
      */
     public void map(long addr, long len, int perms) {
+        if (len > 0) checkSide(addr, len);
         if (kernel != null && kernelHalf(addr)) {
             kernel.map(addr, len, perms);
             return;
@@ -240,6 +241,7 @@ public final class Memory {
 
     /** Changes the permissions of mapped pages overlapping [addr, addr+len); unmapped pages are an error. */
     public void protect(long addr, long len, int perms) {
+        if (len > 0) checkSide(addr, len);
         if (kernel != null && kernelHalf(addr)) {
             kernel.protect(addr, len, perms);
             return;
@@ -255,6 +257,7 @@ public final class Memory {
 
     /** Removes every page overlapping [addr, addr+len); pages not mapped are ignored. */
     public void unmap(long addr, long len) {
+        if (len > 0) checkSide(addr, len);
         if (kernel != null && kernelHalf(addr)) {
             kernel.unmap(addr, len);
             return;
@@ -652,6 +655,13 @@ public final class Memory {
     /** In a process space: the address belongs to the shared kernel part. */
     private boolean kernelHalf(long a) {
         return Long.compareUnsigned(a, taskSize) >= 0;
+    }
+
+    /** A process space's mapping call stays on one side of TASK_SIZE. */
+    private void checkSide(long addr, long len) {
+        if (kernel != null && kernelHalf(addr) != kernelHalf(addr + len - 1)) {
+            throw new IllegalArgumentException(String.format("range 0x%x+0x%x crosses the task size 0x%x", addr, len, taskSize));
+        }
     }
 
     private static void checkRange(long addr, long len) {

@@ -26,9 +26,9 @@ class Flat32Spec extends Specification {
 
         M32(String att, long at = CODE) {
             code = GnuAs.assemble(att, false)
-            mem.map(at & ~0xfffL, 0x2000, Memory.R | Memory.X)
+            mem.map(at & ~0xfffL, 0x2000, Memory.R | Memory.X | Memory.U)
             mem.poke(at, code)
-            mem.map(STACK_TOP - 0x4000, 0x4000, Memory.R | Memory.W)
+            mem.map(STACK_TOP - 0x4000, 0x4000, Memory.R | Memory.W | Memory.U)
             cpu.rip = at
             cpu.gpr[RSP] = STACK_TOP
             cpu.cs = 0x60                             // __KERNEL_CS of i386 Linux
@@ -84,7 +84,7 @@ class Flat32Spec extends Specification {
         f:  movl (%esp), %eax
             retw $2
         ''', 0x1000)
-        m.mem.map(0x7000, 0x2000, Memory.R | Memory.W)
+        m.mem.map(0x7000, 0x2000, Memory.R | Memory.W | Memory.U)
         m.cpu.gpr[RSP] = 0x8000
         m.mem.write32(0x7ffc, 0x5a5a5a5a)
         m.mem.write32(0x8000, 0x7766)
@@ -111,8 +111,8 @@ class Flat32Spec extends Specification {
     def "push and pop of a segment register are refused (selectors are not modelled), #bits-bit: #insn"() {
         given:
         def mem = new Memory()
-        mem.map(0x1000, 0x1000, Memory.R | Memory.X)
-        mem.map(0x7000, 0x1000, Memory.R | Memory.W)
+        mem.map(0x1000, 0x1000, Memory.R | Memory.X | Memory.U)
+        mem.map(0x7000, 0x1000, Memory.R | Memory.W | Memory.U)
         mem.poke(0x1000, GnuAs.assemble(insn, bits == 64))
         def cpu = new Cpu(mem, bits == 64 ? Mode.BITS64 : Mode.BITS32)
         cpu.rip = 0x1000
@@ -181,7 +181,7 @@ class Flat32Spec extends Specification {
             pushl $0x40000000
             iret
         ''')
-        m.mem.map(0x40000000L, 0x1000, Memory.R | Memory.X)
+        m.mem.map(0x40000000L, 0x1000, Memory.R | Memory.X | Memory.U)
         m.mem.poke(0x40000000L, GnuAs.assemble('mov $1, %eax\nhlt', false))
 
         when:
@@ -218,7 +218,7 @@ class Flat32Spec extends Specification {
             pushl $0
             iret
         ''', 0x40000000L)
-        m.mem.map(0x7fff0000L, 0x10000, Memory.R | Memory.W)
+        m.mem.map(0x7fff0000L, 0x10000, Memory.R | Memory.W | Memory.U)
         m.cpu.gpr[RSP] = 0x80000000L - 0x100
         m.cpu.cpl = 3
         m.cpu.cs = 0x73
@@ -245,8 +245,8 @@ class Flat32Spec extends Specification {
     def "esp wraps at 4 GiB: a push at esp 0 writes the top of the address space"() {
         given:
         def m = new M32('pushl $0x11223344\npopl %ebx\npopl %ecx')
-        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.W)
-        m.mem.map(0, 0x1000, Memory.R | Memory.W)
+        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.W | Memory.U)
+        m.mem.map(0, 0x1000, Memory.R | Memory.W | Memory.U)
         m.mem.write32(0, 0x55667788)
         m.cpu.gpr[RSP] = 0
 
@@ -268,7 +268,7 @@ class Flat32Spec extends Specification {
     def "a data address wraps at 4 GiB: #insn"() {
         given:
         def m = new M32(insn)
-        m.mem.map(0, 0x1000, Memory.R | Memory.W)
+        m.mem.map(0, 0x1000, Memory.R | Memory.W | Memory.U)
         m.mem.write32(0x10, 0xcafe)
         m.cpu.gpr[RAX] = eax
         m.cpu.gpr[RSI] = esi
@@ -303,7 +303,7 @@ class Flat32Spec extends Specification {
     def "a relative jump and a call wrap eip at 4 GiB"() {
         given: 'code on page 0 jumping back to the top page, which calls forward into page 0'
         def m = new M32('jmp .-0x1000', 0x10)
-        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.X)
+        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.X | Memory.U)
         byte[] top = GnuAs.assemble('call .+0x1020', false)
         m.mem.poke(0xfffff010L, top)
         m.mem.poke(0x30, [0xf4] as byte[])                 // hlt
@@ -320,8 +320,8 @@ class Flat32Spec extends Specification {
     def "rep stos wraps edi at 4 GiB"() {
         given:
         def m = new M32('rep stosb')
-        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.W)
-        m.mem.map(0, 0x1000, Memory.R | Memory.W)
+        m.mem.map(0xfffff000L, 0x1000, Memory.R | Memory.W | Memory.U)
+        m.mem.map(0, 0x1000, Memory.R | Memory.W | Memory.U)
         m.cpu.gpr[RDI] = 0xfffffffeL
         m.cpu.gpr[RCX] = 4
         m.cpu.gpr[RAX] = 0xab
@@ -342,8 +342,8 @@ class Flat32Spec extends Specification {
     def "moffs: #insn"() {
         given:
         def m = new M32(insn)
-        m.mem.map(0, 0x1000, Memory.R | Memory.W)
-        m.mem.map(0x12345000L, 0x1000, Memory.R | Memory.W)
+        m.mem.map(0, 0x1000, Memory.R | Memory.W | Memory.U)
+        m.mem.map(0x12345000L, 0x1000, Memory.R | Memory.W | Memory.U)
         m.mem.write32(0x234, 0x11111111)
         m.mem.write32(0x12345678L, 0x22222222)
         m.cpu.gpr[RAX] = 0xc3c2c1c0L

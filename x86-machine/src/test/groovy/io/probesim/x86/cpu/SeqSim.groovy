@@ -32,8 +32,8 @@ class SeqSim {
     SeqSim(int bits) {
         this.bits = bits
         nreg = bits == 64 ? 16 : 8
-        mem.map(SeqGen.CODE, Memory.PAGE_SIZE, Memory.R | Memory.W | Memory.X)   // RWX like the runner's (self-modifying code)
-        mem.map(SeqGen.PAGE, Memory.PAGE_SIZE, Memory.R | Memory.W)
+        mem.map(SeqGen.CODE, Memory.PAGE_SIZE, Memory.R | Memory.W | Memory.X | Memory.U)   // user RWX like the runner's (self-modifying code)
+        mem.map(SeqGen.PAGE, Memory.PAGE_SIZE, Memory.R | Memory.W | Memory.U)
         cpu = new Cpu(mem, bits == 64 ? Mode.BITS64 : Mode.BITS32)
         if (bits == 64) {
             cpu.fsBase = SeqGen.FS_BASE

@@ -54,8 +54,8 @@ class KernelFaultSpec extends Specification {
         'ud2'                                         | 'ud2'                | 'invalid opcode'
         'a load from a non-canonical address'         | 'mov (%rdx), %rax'   | 'general protection fault'
         'a jump to a non-canonical address'           | 'jmp *%rdx'          | 'general protection fault'
-        'a load from an unmapped page'                | 'mov (%rbx), %rax'   | 'page fault at 0x12345000'
-        'a store to read-only kernel text'            | 'movb $1, (%rcx)'    | 'page fault at 0xffffffff81000000'
+        'a load from an unmapped page'                | 'mov (%rbx), %rax'   | 'page fault at 0x12345000 (read, not mapped)'
+        'a store to read-only kernel text'            | 'movb $1, (%rcx)'    | 'page fault at 0xffffffff81000000 (write, protection)'
     }
 
     def "bytes that do not decode oops with the address and the raw bytes"() {

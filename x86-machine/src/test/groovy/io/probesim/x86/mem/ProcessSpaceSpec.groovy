@@ -70,8 +70,8 @@ class ProcessSpaceSpec extends Specification {
 
         when:
         a.userAccess(true)
-        def present = a.probe(KTEXT, false, false)
-        def hole = a.probe(0xffffffffa0000000L, false, false)
+        def present = a.probe(KTEXT, false, false, true)
+        def hole = a.probe(0xffffffffa0000000L, false, false, true)
         a.read8(KTEXT)
 
         then:
