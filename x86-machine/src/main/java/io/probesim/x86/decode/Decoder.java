@@ -137,8 +137,13 @@ public final class Decoder {
             }
             entry = select(cands);
             if (entry == null || entry.mnemonic() == null) throw fail("invalid opcode");
+            if (enc == Encoding.LEGACY && has(Prefixes.OPSIZE) && lastRep == 0 && entry.prefix() == 0)
+                for (OpcodeEntry e : cands)   // 66 picked the plain column of a form that has prefix columns
+                    if (e.prefix() != 0 && e.matchesModrm(modrm < 0 ? 0 : modrm)) { prefixes |= Prefixes.OPSIZE_USED; break; }
             checkVex();
             sizes();
+            if (entry.has(OpcodeEntry.NORIP) && (m64 && (modrm & 0xc7) == 0x05 || addrSize == 2))
+                throw fail("RIP-relative or 16-bit addressing not allowed");
             List<OperandSpec> specs = entry.operands();
             boolean regOnly = false;   // mov cr/dr: the register whatever mod says
             for (OperandSpec s : specs) regOnly |= s.kind() == OperandSpec.Kind.R;
@@ -152,7 +157,10 @@ public final class Decoder {
                     arr[i] = new Operand.Rel(m64 ? (opSize == 2 ? t & 0xffff : t) : opSize == 2 ? t & 0xffff : t & 0xffffffffL);
                 }
             }
+            if (entry.has(OpcodeEntry.DISTINCT)) distinct(arr);
+            if (enc == Encoding.EVEX && couldBeVex(arr)) prefixes |= Prefixes.EVEX_MARKED;
             finishRex();
+            if (entry.has(OpcodeEntry.PVEX)) prefixes |= Prefixes.VEX_MARKED;
             boolean rip = mem != null && mem.ripRelative();
             Vex vex = enc == Encoding.LEGACY ? Vex.NONE : new Vex(vl, vexW, aaa, zeroing, broadcastN, rounding);
             return new Instruction(address, Arrays.copyOf(buf, len), entry.mnemonic(), effectiveSize(arr),
@@ -203,25 +211,57 @@ public final class Decoder {
         }
 
         OpcodeEntry select(List<OpcodeEntry> cands) {
-            int m = modrm < 0 ? 0 : modrm;
-            // the mandatory-prefix column: VEX-like pp, else the last of F2/F3, else 66 (as the SDM's tables read)
+            // the mandatory-prefix column: VEX-like pp, else the last of F2/F3, else 66 (as the SDM's tables read);
+            // a column's own entries come first, then the plain ones if they accept the column
             int col = enc != Encoding.LEGACY ? pp : lastRep != 0 ? lastRep : has(Prefixes.OPSIZE) ? 0x66 : 0;
+            OpcodeEntry e = col == 0 ? null : pick(cands, col);
+            if (e == null) e = pick(cands, 0);
+            if (e == null && enc != Encoding.LEGACY) explainMiss(cands, col);
+            if (e == null || e.mnemonic() == null) return e;
+            if (enc == Encoding.LEGACY && e.prefix() != 0) {
+                prefixes |= Prefixes.MANDATORY;
+                if (e.prefix() == 0x66) prefixes &= ~Prefixes.OPSIZE;  // consumed
+                else prefixes |= Prefixes.MANDATORY_REP;
+            }
+            return e;
+        }
+
+        /** A VEX/EVEX/XOP opcode that exists but not with these W / length bits: say which (fuzzing classifies by it). */
+        void explainMiss(List<OpcodeEntry> cands, int col) {
+            int m = modrm < 0 ? 0 : modrm;
             Mode mode = m64 ? Mode.BITS64 : Mode.BITS32;
-            boolean w = enc == Encoding.LEGACY ? (rex & 8) != 0 : vexW;
+            boolean w = vexW;
+            boolean wMiss = false, lMiss = false, modMiss = false, ppMiss = false;
             for (OpcodeEntry e : cands) {
-                if (!e.validIn(mode) || !e.matchesModrm(m)) continue;
-                if (e.prefix() != 0 ? e.prefix() != col : col != 0 && (enc != Encoding.LEGACY || e.has(OpcodeEntry.STRICT)))
-                    continue;
+                if (!e.validIn(mode) || e.mnemonic() == null) continue;
+                boolean wOk = !(e.has(OpcodeEntry.W0) && w || e.has(OpcodeEntry.W1) && !w);
+                boolean lOk = lengthFits(e);
+                boolean modOk = e.matchesModrm(m);
+                boolean ppOk = e.prefix() == col;
+                if (!ppOk && modOk && wOk && lOk) ppMiss = true;
+                if (!ppOk) continue;
+                if (!wOk && lOk && modOk) wMiss = true;
+                if (wOk && !lOk && modOk) lMiss = true;
+                if (wOk && lOk && !modOk && e.matchesModrm(m ^ 0xc0)) modMiss = true;
+            }
+            if (wMiss) throw fail(enc + ".W not allowed");
+            if (lMiss) throw fail(enc + " vector length not allowed");
+            if (modMiss) throw fail(enc + " " + ((m >> 6) == 3 ? "register" : "memory") + " form not allowed");
+            if (ppMiss) throw fail(enc + ".pp not allowed");
+        }
+
+        /** The most specific entry of one prefix column (0: the plain entries, if they accept the current column). */
+        OpcodeEntry pick(List<OpcodeEntry> cands, int col) {
+            int m = modrm < 0 ? 0 : modrm;
+            int actual = enc != Encoding.LEGACY ? pp : lastRep != 0 ? lastRep : has(Prefixes.OPSIZE) ? 0x66 : 0;
+            Mode mode = m64 ? Mode.BITS64 : Mode.BITS32;
+            for (OpcodeEntry e : cands) {
+                boolean w = enc == Encoding.LEGACY ? (rex & 8) != 0 : vexW && (m64 || !e.has(OpcodeEntry.W64));
+                if (e.prefix() != col || !e.validIn(mode) || !e.matchesModrm(m)) continue;
+                if (col == 0 && actual != 0 && (enc != Encoding.LEGACY || e.has(OpcodeEntry.STRICT))) continue;
                 if (e.has(OpcodeEntry.W0) && w || e.has(OpcodeEntry.W1) && !w) continue;
                 if (enc != Encoding.LEGACY && !lengthFits(e)) continue;
-                if (enc == Encoding.LEGACY && e.prefix() != 0) {
-                    prefixes |= Prefixes.MANDATORY;
-                    if (e.prefix() == 0x66) prefixes &= ~Prefixes.OPSIZE;  // consumed
-                    else prefixes |= Prefixes.MANDATORY_REP;
-                }
-                if (enc == Encoding.EVEX && e.mnemonic() != null)
-                    for (OpcodeEntry v : OpcodeMap.get().candidates(Encoding.VEX, map, opcode))
-                        if (v.mnemonic() == e.mnemonic() && v.prefix() == e.prefix()) prefixes |= Prefixes.EVEX_HAS_VEX_FORM;
+                if (e.has(OpcodeEntry.RIPONLY) && !(m64 && (m & 0xc7) == 0x05)) continue;
                 return e;
             }
             return null;
@@ -242,22 +282,34 @@ public final class Decoder {
                 addrSize = m64 ? (has(Prefixes.ADDRSIZE) ? 4 : 8) : (has(Prefixes.ADDRSIZE) ? 2 : 4);
                 return;
             }
+            // near branches with an 8-bit displacement ignore 66 in 64-bit mode (objdump and Intel agree)
+            boolean shortBranch = false;
+            for (OperandSpec s : entry.operands()) shortBranch |= s.kind() == OperandSpec.Kind.J && s.size() == 'b';
             if (m64) {
-                if (entry.has(OpcodeEntry.F64)) opSize = 8;
-                else if (entry.has(OpcodeEntry.D64)) opSize = o16 ? 2 : 8;
+                if (entry.has(OpcodeEntry.F64) || shortBranch) opSize = 8;
+                else if (entry.has(OpcodeEntry.D64)) opSize = w || !o16 ? 8 : 2;   // REX.W beats 66
                 else opSize = w ? 8 : o16 ? 2 : 4;
                 addrSize = has(Prefixes.ADDRSIZE) ? 4 : 8;
             } else {
                 opSize = o16 ? 2 : 4;
                 addrSize = has(Prefixes.ADDRSIZE) ? 2 : 4;
             }
-            boolean vForm = entry.mnemonic().sizedName();
-            for (OperandSpec s : entry.operands()) vForm |= "vzy".indexOf(s.size()) >= 0 && s.kind() != OperandSpec.Kind.MV;
-            if (vForm) {
-                if (o16) prefixes |= Prefixes.OPSIZE_USED;
-                if (w && !entry.has(OpcodeEntry.D64) && !entry.has(OpcodeEntry.F64)) usedRex |= 8;
+            if (entry.has(OpcodeEntry.WSIZE)) opSize = w ? 8 : 4;
+            // which of 66 and REX.W the entry used (objdump names an unused one: data16, rex.W)
+            boolean sized = entry.mnemonic().sizedName();
+            boolean uses66 = sized || entry.has(OpcodeEntry.D64);
+            boolean usesW = sized;
+            for (OperandSpec s : entry.operands()) {
+                if (s.kind() == OperandSpec.Kind.MV || s.kind() == OperandSpec.Kind.MH) continue;
+                char c = s.size();
+                uses66 |= c == 'v' || c == 'z' || c == 'n' || c == 'N' || c == 's' && !m64 || s.kind() == OperandSpec.Kind.IBS
+                        || s.kind() == OperandSpec.Kind.SEG || s.kind() == OperandSpec.Kind.AP;
+                usesW |= c == 'v' || c == 'y';
             }
-            if (entry.has(OpcodeEntry.W1)) usedRex |= 8;
+            if (entry.has(OpcodeEntry.WSIZE) || m64 && shortBranch) uses66 = false;
+            if (uses66 && o16 && opSize == 2) prefixes |= Prefixes.OPSIZE_USED;
+            if (usesW && w && !entry.has(OpcodeEntry.D64) && !entry.has(OpcodeEntry.F64)) usedRex |= 8;
+            if (entry.has(OpcodeEntry.W1) || entry.has(OpcodeEntry.WSIZE)) usedRex |= 8;
         }
 
         /** Bytes of a size letter at the current operand size and vector length (0: unsized). */
@@ -281,6 +333,9 @@ public final class Decoder {
                 case 'f' -> vl / 4;
                 case 'e' -> vl / 8;
                 case 'm' -> vl == 16 ? 8 : vl;
+                case 'n' -> opSize == 2 ? 14 : 28;
+                case 's' -> m64 ? 10 : 6;
+                case 'N' -> opSize == 2 ? 94 : 108;
                 default -> 0;
             };
         }
@@ -288,7 +343,7 @@ public final class Decoder {
         /** Width of a vector register named with a size letter: the vector length, half of it, or one xmm. */
         int vecWidth(char c) {
             return switch (c) {
-                case 'x' -> vl;
+                case 'x', 'm' -> vl;
                 case 'h' -> Math.max(16, vl / 2);
                 case 'Y' -> 32;
                 default -> 16;
@@ -314,7 +369,11 @@ public final class Decoder {
         }
 
         Operand.Reg vector(int n, char size) {
-            if (size == 'k') return new Operand.Reg(Regs.K0 + (n & 7), 8, false);
+            if (size == 'k') {
+                if (n > 7) throw fail("no mask register k" + n);
+                return new Operand.Reg(Regs.K0 + n, 8, false);
+            }
+            if (size == 'T') return new Operand.Reg(Regs.TMM0 + (n & 7), 1024, false);
             return new Operand.Reg(Regs.XMM0 + n, vecWidth(size), false);
         }
 
@@ -352,6 +411,7 @@ public final class Decoder {
                 case XMM0: return new Operand.Reg(Regs.XMM0, 16, false);
                 case P: return new Operand.Reg(Regs.MM0 + ((modrm >> 3) & 7), 8, false);
                 case TG: return bound((modrm >> 3) & 7);
+                case TR: return new Operand.Reg(Regs.TR0 + ((modrm >> 3) & 7), 4, false);
                 case S: {
                     int r = (modrm >> 3) & 7;
                     if (r > 5) throw fail("no segment register " + r);
@@ -385,7 +445,8 @@ public final class Decoder {
                 }
                 case X: case Y: {
                     int seg = s.kind() == OperandSpec.Kind.Y ? 0 : segment >= 0 ? segment : 3;
-                    return new Operand.Mem(s.kind() == OperandSpec.Kind.X ? Regs.RSI : Regs.RDI, -1, 1, 0, size, false, seg);
+                    int base = s.fixedReg() >= 0 ? s.fixedReg() : s.kind() == OperandSpec.Kind.X ? Regs.RSI : Regs.RDI;
+                    return new Operand.Mem(base, -1, 1, 0, size, false, seg);
                 }
                 case AP: {
                     long off = nextLE(opSize == 2 ? 2 : 4);
@@ -400,8 +461,45 @@ public final class Decoder {
         int broadcast(int size) {
             if (enc != Encoding.EVEX || !bcast) return size;
             int el = broadcastElement();
-            broadcastN = size / el;
+            broadcastN = Math.max(1, (broadcastForm() ? size : vl) / el);
             return el;
+        }
+
+        /**
+         * objdump marks {evex} an EVEX encoding that used nothing only EVEX has (mask, broadcast, rounding, 512 bits,
+         * registers 16-31) of an operation VEX encodes the same way at the same opcode.
+         */
+        boolean couldBeVex(Operand[] ops) {
+            if (aaa != 0 || bcast || ll >= 2) return false;
+            for (Operand o : ops) {
+                if (o instanceof Operand.Reg r && r.reg() >= Regs.XMM0 + 16 && r.reg() < Regs.XMM0 + 32) return false;
+                if (o instanceof Operand.Mem mm && mm.indexSize() > 0 && mm.index() >= Regs.XMM0 + 16) return false;
+            }
+            for (OpcodeEntry v : OpcodeMap.get().candidates(Encoding.VEX, map, opcode))
+                if (v.mnemonic() == entry.mnemonic() && v.prefix() == entry.prefix() && sameShape(v.operands(), entry.operands()))
+                    return !entry.has(OpcodeEntry.NOMARK) && !v.has(OpcodeEntry.PVEX);
+            return false;
+        }
+
+        /** The same operand kinds, and mask registers in the same places (sizes may differ in spelling). */
+        static boolean sameShape(List<OperandSpec> a, List<OperandSpec> b) {
+            if (a.size() != b.size()) return false;
+            for (int k = 0; k < a.size(); k++)
+                if (a.get(k).kind() != b.get(k).kind() || (a.get(k).size() == 'k') != (b.get(k).size() == 'k')) return false;
+            return true;
+        }
+
+        /** AMX dot products and gathers: the SDM makes equal register operands #UD. */
+        void distinct(Operand[] ops) {
+            int[] regs = new int[ops.length + 1];
+            int n = 0;
+            for (Operand o : ops) {
+                if (o instanceof Operand.Reg r) regs[n++] = r.reg();
+                if (o instanceof Operand.Mem m && m.indexSize() > 0) regs[n++] = m.index();
+            }
+            for (int a = 0; a < n; a++)
+                for (int b = a + 1; b < n; b++)
+                    if (regs[a] == regs[b]) throw fail("register operands must differ");
         }
 
         Operand.Reg bound(int n) {
@@ -441,8 +539,13 @@ public final class Decoder {
             return 1;
         }
 
+        /** The broadcast element; 'bany' lines (objdump reads EVEX.b there too) take a dword or qword by W. */
         int broadcastElement() {
-            return entry.has(OpcodeEntry.B2) ? 2 : entry.has(OpcodeEntry.B4) ? 4 : entry.has(OpcodeEntry.B8) ? 8 : 0;
+            return entry.has(OpcodeEntry.B2) ? 2 : entry.has(OpcodeEntry.B4) ? 4 : entry.has(OpcodeEntry.B8) ? 8 : vexW ? 8 : 4;
+        }
+
+        boolean broadcastForm() {
+            return entry.has(OpcodeEntry.B2) || entry.has(OpcodeEntry.B4) || entry.has(OpcodeEntry.B8);
         }
 
         Operand.Mem memory(int scale8) {
@@ -453,7 +556,7 @@ public final class Decoder {
             long disp = 0;
             boolean vsib = entry != null && entry.operands().stream().anyMatch(o -> o.kind() == OperandSpec.Kind.MV
                     || o.kind() == OperandSpec.Kind.MH);
-            if (vsib && rm != 4) throw fail("vector-indexed memory needs a SIB byte");
+            if ((vsib || entry != null && entry.has(OpcodeEntry.SIB)) && rm != 4) throw fail("memory operand needs a SIB byte");
             if (rm == 4) {
                 int sib = next();
                 scale = 1 << (sib >> 6);
@@ -597,6 +700,7 @@ public final class Decoder {
             for (OperandSpec s : entry.operands())
                 usesVvvv |= s.kind() == OperandSpec.Kind.H || s.kind() == OperandSpec.Kind.B;
             if (!usesVvvv && (vvvv & 15) != 0) throw fail("VEX.vvvv must be 1111");
+            if (!m64 && usesVvvv && (vvvv & 16) != 0) throw fail("EVEX.V' must be 1 outside 64-bit mode");
             if (enc == Encoding.EVEX) {
                 boolean regForm = (modrm >> 6) == 3;
                 boolean roundingForm = bcast && regForm && (entry.has(OpcodeEntry.ER) || entry.has(OpcodeEntry.SAE));
@@ -605,12 +709,13 @@ public final class Decoder {
                 if (aaa == 0 && entry.has(OpcodeEntry.KREQ)) throw fail("needs a mask register");
                 if (aaa != 0 && entry.has(OpcodeEntry.NOMASK)) throw fail("masking not allowed");
                 if (zeroing && entry.has(OpcodeEntry.NOZ)) throw fail("zeroing not allowed");
-                if (bcast && !regForm && broadcastElement() == 0) throw fail("broadcast not allowed");
                 if (bcast && regForm && !roundingForm) throw fail("EVEX.b on a register form without rounding");
-                vl = roundingForm && !entry.has(OpcodeEntry.LIG) ? 64 : 16 << Math.min(ll, 2);
+                if (bcast && !regForm && !broadcastForm() && !entry.has(OpcodeEntry.BANY)) throw fail("broadcast not allowed");
+                vl = roundingForm ? 64 : 16 << Math.min(ll, 2);
             } else {
                 vl = 16 << ll;
             }
+            if (entry.has(OpcodeEntry.LIG)) vl = 16;   // scalars: xmm whatever the length bits say
         }
 
         /** EVEX.b on a register form: static rounding (L'L is the mode) or suppress-all-exceptions. */

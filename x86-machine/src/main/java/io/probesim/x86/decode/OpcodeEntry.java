@@ -8,37 +8,52 @@ import java.util.List;
  * only; exactModrm: the ModRM byte or -1. mnemonic null = invalid. flags: the bits below.
  */
 public record OpcodeEntry(Encoding encoding, int map, int opcode, int prefix, int reg, int mod, int exactModrm,
-                          Mnemonic mnemonic, List<OperandSpec> operands, int flags, FlowKind flow, int line) {
+                          Mnemonic mnemonic, List<OperandSpec> operands, long flags, FlowKind flow, int line) {
 
-    public static final int I64 = 1, O64 = 2, D64 = 4, F64 = 8;
+    public static final long I64 = 1, O64 = 2, D64 = 4, F64 = 8;
     /** W (REX.W for legacy entries, VEX/EVEX/XOP.W otherwise) must be 0 / 1 */
-    public static final int W0 = 1 << 4, W1 = 1 << 5;
+    public static final long W0 = 1L << 4, W1 = 1L << 5;
     /** allowed vector lengths: 128, 256, 512 (VEX.L / EVEX.L'L); none set = the encoding's default */
-    public static final int L128 = 1 << 6, L256 = 1 << 7, L512 = 1 << 8;
+    public static final long L128 = 1L << 6, L256 = 1L << 7, L512 = 1L << 8;
     /** EVEX: a mask register is required (gathers and scatters) */
-    public static final int KREQ = 1 << 9;
+    public static final long KREQ = 1L << 9;
     /** EVEX: zeroing-masking ({z}) is refused */
-    public static final int NOZ = 1 << 10;
+    public static final long NOZ = 1L << 10;
     /** EVEX: embedded broadcast of 2-, 4- or 8-byte elements */
-    public static final int B2 = 1 << 11, B4 = 1 << 12, B8 = 1 << 13;
+    public static final long B2 = 1L << 11, B4 = 1L << 12, B8 = 1L << 13;
     /** EVEX: embedded rounding control, or suppress-all-exceptions only, with EVEX.b on a register form */
-    public static final int ER = 1 << 14, SAE = 1 << 15;
+    public static final long ER = 1L << 14, SAE = 1L << 15;
     /** a legacy entry the mandatory prefix selects strictly (F2/F3/66 without an entry of their own: invalid) */
-    public static final int STRICT = 1 << 16;
+    public static final long STRICT = 1L << 16;
     /** a legacy entry a mandatory-prefix column does not own: 66 stays the operand size, F2/F3 stay rep prefixes */
-    public static final int LOOSE = 1 << 17;
+    public static final long LOOSE = 1L << 17;
     /** EVEX: masking ({k}) is refused */
-    public static final int NOMASK = 1 << 18;
+    public static final long NOMASK = 1L << 18;
     /** VEX/EVEX: the vector length is ignored (scalar instructions) */
-    public static final int LIG = 1 << 19;
+    public static final long LIG = 1L << 19;
+    /** the operand size comes from REX.W alone (66 does not apply): sysret, sysexit */
+    public static final long WSIZE = 1L << 24;
+    /** the memory operand must not be RIP-relative (MPX), or must be (prefetchit0/1) */
+    public static final long NORIP = 1L << 25, RIPONLY = 1L << 26;
+    /** register operands (and a VSIB index) must all differ; the memory operand needs a SIB byte */
+    public static final long DISTINCT = 1L << 27, SIB = 1L << 28;
+    /** objdump marks this VEX form {vex} */
+    public static final long PVEX = 1L << 29;
+    /** EVEX: objdump (not the SDM) reads EVEX.b on this line's memory form as a dword/qword broadcast */
+    public static final long BANY = 1L << 30;
+    /** EVEX: objdump does not mark this form {evex} though VEX has it (checked against binutils 2.40) */
+    public static final long NOMARK = 1L << 22;
     /** a decode-only alias (the reserved hint NOPs): the assembler encodes the mnemonic by another entry */
-    public static final int NOASM = 1 << 23;
+    public static final long NOASM = 1L << 23;
+    /** W selects a 64-bit general register operand and reads as 0 outside 64-bit mode (vmovq, vpextrq, kmovq ...) */
+    public static final long W64 = 1L << 31;
     /** EVEX: disp8 scale given explicitly (compress/expand: the element size), as log2(N) + 1 in these bits */
-    public static final int N_SHIFT = 20, N_MASK = 7 << N_SHIFT;
+    public static final int N_SHIFT = 32;
+    public static final long N_MASK = 7L << N_SHIFT;
 
     /** The explicit EVEX disp8 scale, or 0 when the memory operand's size decides. */
     int disp8N() {
-        int v = (flags & N_MASK) >> N_SHIFT;
+        int v = (int) ((flags & N_MASK) >> N_SHIFT);
         return v == 0 ? 0 : 1 << (v - 1);
     }
 
@@ -47,7 +62,7 @@ public record OpcodeEntry(Encoding encoding, int map, int opcode, int prefix, in
         return reg >= 0 || exactModrm >= 0 || mod != 0 || operands.stream().anyMatch(o -> o.kind().usesModrm());
     }
 
-    public boolean has(int flag) { return (flags & flag) != 0; }
+    public boolean has(long flag) { return (flags & flag) != 0; }
 
     public boolean validIn(Mode mode) {
         return mode == Mode.BITS64 ? !has(I64) : !has(O64);
@@ -68,7 +83,7 @@ public record OpcodeEntry(Encoding encoding, int map, int opcode, int prefix, in
 
     /** Allowed vector lengths as a bit set (bit 0 = 128, 1 = 256, 2 = 512). */
     int lengths() {
-        int l = (flags >> 6) & 7;
+        int l = (int) (flags >> 6) & 7;
         if (l != 0 || has(LIG)) return has(LIG) ? 7 : l;
         return encoding == Encoding.EVEX ? 7 : 3;
     }

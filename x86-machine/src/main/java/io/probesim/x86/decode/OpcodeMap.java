@@ -141,7 +141,7 @@ public final class OpcodeMap {
             if (!t[2].equals("-")) for (String o : t[2].split(",")) ops.add(OperandSpec.parse(o));
             next = 3;
         }
-        int flags = 0;
+        long flags = 0;
         boolean vex = false, evex = false, xop = false, sse = false;
         FlowKind flow = FlowKind.NONE;
         for (int i = next; i < t.length; i++) {
@@ -166,12 +166,21 @@ public final class OpcodeMap {
                 case "b8" -> flags |= OpcodeEntry.B8;
                 case "er" -> flags |= OpcodeEntry.ER;
                 case "sae" -> flags |= OpcodeEntry.SAE;
-                case "n1" -> flags |= 1 << OpcodeEntry.N_SHIFT;
-                case "n2" -> flags |= 2 << OpcodeEntry.N_SHIFT;
-                case "n4" -> flags |= 3 << OpcodeEntry.N_SHIFT;
-                case "n8" -> flags |= 4 << OpcodeEntry.N_SHIFT;
+                case "n1" -> flags |= 1L << OpcodeEntry.N_SHIFT;
+                case "n2" -> flags |= 2L << OpcodeEntry.N_SHIFT;
+                case "n4" -> flags |= 3L << OpcodeEntry.N_SHIFT;
+                case "n8" -> flags |= 4L << OpcodeEntry.N_SHIFT;
                 case "strict" -> flags |= OpcodeEntry.STRICT;
                 case "noasm" -> flags |= OpcodeEntry.NOASM;
+                case "wsize" -> flags |= OpcodeEntry.WSIZE;
+                case "norip" -> flags |= OpcodeEntry.NORIP;
+                case "riponly" -> flags |= OpcodeEntry.RIPONLY;
+                case "distinct" -> flags |= OpcodeEntry.DISTINCT;
+                case "sib" -> flags |= OpcodeEntry.SIB;
+                case "pvex" -> flags |= OpcodeEntry.PVEX;
+                case "bany" -> flags |= OpcodeEntry.BANY;
+                case "w64" -> flags |= OpcodeEntry.W64;
+                case "nomark" -> flags |= OpcodeEntry.NOMARK;
                 case "loose" -> flags |= OpcodeEntry.LOOSE;
                 case "vex" -> vex = true;
                 case "evex" -> evex = true;
@@ -195,7 +204,7 @@ public final class OpcodeMap {
         for (Encoding enc : encs) {
             String name = t[1];
             List<OperandSpec> eops = ops;
-            int eflags = flags;
+            long eflags = flags;
             if (enc == Encoding.LEGACY && !legacyOnly) {   // the SSE form of a VEX line: no 'v', no VEX.vvvv operand
                 if (!name.startsWith("v")) throw new IllegalArgumentException("a 'sse vex' line names the VEX form (v...)");
                 name = name.substring(1);
@@ -213,13 +222,13 @@ public final class OpcodeMap {
         }
     }
 
-    private static boolean has(int flags, int bit) { return (flags & bit) != 0; }
+    private static boolean has(long flags, long bit) { return (flags & bit) != 0; }
 
     private static boolean isFlag(String s) {
         return switch (s) {
             case "i64", "o64", "d64", "f64", "nosfx", "noswap", "w0", "w1", "l0", "l1", "l2", "l01", "l12", "lig",
                     "kreq", "noz", "nomask", "b2", "b4", "b8", "er", "sae", "strict", "loose", "vex", "evex", "xop", "sse",
-                    "n1", "n2", "n4", "n8", "noasm" -> true;
+                    "n1", "n2", "n4", "n8", "noasm", "wsize", "norip", "riponly", "distinct", "sib", "pvex", "bany", "w64", "nomark" -> true;
             default -> false;
         };
     }

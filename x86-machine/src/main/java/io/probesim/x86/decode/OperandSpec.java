@@ -25,13 +25,14 @@ public record OperandSpec(Kind kind, char size, int fixedReg) {
         /** ModRM r/m: MMX register or memory */ Q,
         /** ModRM r/m: MMX register only */ N,
         /** ModRM.reg / r/m: MPX bound register (r/m: or memory) */ TG, TE,
+        /** ModRM.reg: i386/i486 test register (mov to/from %tr) */ TR,
         /** memory with a vector index (VSIB): index as wide as the vector length, or half as wide */ MV, MH,
         /** x87 st(0), and st(i) from ModRM.rm */ ST, STI,
         AP, ONE, FIXED, SEG, XMM0;
 
         public boolean usesModrm() {
             return switch (this) {
-                case E, M, R, G, S, C, D, V, W, U, P, Q, N, TG, TE, MV, MH, STI -> true;
+                case E, M, R, G, S, C, D, V, W, U, P, Q, N, TG, TE, TR, MV, MH, STI -> true;
                 default -> false;
             };
         }
@@ -45,7 +46,7 @@ public record OperandSpec(Kind kind, char size, int fixedReg) {
         }
     }
 
-    private static final String SIZES = "bwdqvzyxrpatoYhfemk";
+    private static final String SIZES = "bwdqvzyxrpatoYhfemknNsT";
 
     /** Parses one form; IllegalArgumentException with the reason when it is not one. */
     static OperandSpec parse(String code) {
@@ -54,6 +55,7 @@ public record OperandSpec(Kind kind, char size, int fixedReg) {
             case "CL": return new OperandSpec(Kind.FIXED, 'b', 1);
             case "DX": return new OperandSpec(Kind.FIXED, 'w', 2);
             case "AX": return new OperandSpec(Kind.FIXED, 'w', 0);
+            case "BXb": return new OperandSpec(Kind.X, 'b', Regs.RBX);   // xlat: ds:[rbx + al]
             case "rAX": return new OperandSpec(Kind.FIXED, 'v', 0);
             case "eAX": return new OperandSpec(Kind.FIXED, 'z', 0);
             case "1": return new OperandSpec(Kind.ONE, 'b', -1);
@@ -65,6 +67,7 @@ public record OperandSpec(Kind kind, char size, int fixedReg) {
             case "XMM0": return new OperandSpec(Kind.XMM0, 'o', -1);
             case "Tg": return new OperandSpec(Kind.TG, 'o', -1);
             case "Te": return new OperandSpec(Kind.TE, 'o', -1);
+            case "Td": return new OperandSpec(Kind.TR, 'd', -1);
             default: break;
         }
         int seg = "ES CS SS DS FS GS".indexOf(code);
@@ -80,7 +83,7 @@ public record OperandSpec(Kind kind, char size, int fixedReg) {
             throw new IllegalArgumentException("unknown operand kind in '" + code + "'");
         }
         switch (kind) {
-            case IBS, AP, ONE, FIXED, SEG, ST, STI, MV, MH, XMM0, TG, TE ->
+            case IBS, AP, ONE, FIXED, SEG, ST, STI, MV, MH, XMM0, TG, TE, TR ->
                     throw new IllegalArgumentException("unknown operand form '" + code + "'");
             default -> { }
         }

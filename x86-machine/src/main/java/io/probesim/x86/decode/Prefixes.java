@@ -35,8 +35,10 @@ public final class Prefixes {
     public static final int REX_UNUSED = 1 << 27;
     /** the mandatory prefix was the last F2/F3 (so a 66 beside it is a plain, unused prefix) */
     public static final int MANDATORY_REP = 1 << 28;
-    /** an EVEX instruction whose operation also has a VEX encoding at the same opcode (objdump marks it {evex}) */
-    public static final int EVEX_HAS_VEX_FORM = 1 << 29;
+    /** an EVEX encoding that needed nothing EVEX-only of an operation VEX also encodes (objdump marks it {evex}) */
+    public static final int EVEX_MARKED = 1 << 29;
+    /** a VEX encoding objdump marks {vex}: its operation came with EVEX first (AVX-VNNI, AVX-IFMA ...) */
+    public static final int VEX_MARKED = 1 << 30;
 
     /** Segment register number 0..5 (ES CS SS DS FS GS) of the prefix bit, for SEG_ES..SEG_GS. */
     public static int segmentOf(int bit) {

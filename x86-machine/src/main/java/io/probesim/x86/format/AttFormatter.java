@@ -18,7 +18,8 @@ public final class AttFormatter {
 
     public static String format(Instruction i) {
         List<String> words = PrefixNames.of(i);
-        if (evexMarker(i)) words.add("{evex}");
+        if (i.has(Prefixes.EVEX_MARKED)) words.add("{evex}");
+        if (i.has(Prefixes.VEX_MARKED)) words.add("{vex}");
         Naming n = Naming.of(i);
         words.add(n.name());
         String head = String.join(" ", words);
@@ -37,23 +38,14 @@ public final class AttFormatter {
         return 0;
     }
 
-    /** objdump marks an EVEX encoding that needed none of EVEX's features and has a VEX twin: "{evex} vaddps". */
-    static boolean evexMarker(Instruction i) {
-        if (!i.has(Prefixes.EVEX_HAS_VEX_FORM)) return false;
-        Vex v = i.vex();
-        if (v.mask() != 0 || v.broadcast() != 0 || v.rounding() >= 0 || v.length() == 64) return false;
-        for (Operand o : i.operands()) {
-            if (o instanceof Operand.Reg r && r.reg() >= Regs.XMM0 + 16 && r.reg() < Regs.XMM0 + 32) return false;
-            if (o instanceof Operand.Mem m && m.indexSize() > 0 && m.index() >= Regs.XMM0 + 16) return false;
-        }
-        return true;
-    }
-
     static String operands(Instruction i, boolean dropImmediate) {
         Operand[] ops = i.operands();
         boolean m64 = i.has(Prefixes.MODE64);
-        if (i.mnemonic() == Mnemonic.MONITOR) return (m64 ? "%rax" : "%eax") + ",%ecx,%edx";
+        boolean a32 = m64 ? i.has(Prefixes.ADDRSIZE) : !i.has(Prefixes.ADDRSIZE);
+        if (i.mnemonic() == Mnemonic.MONITOR || i.mnemonic() == Mnemonic.MONITORX)
+            return (m64 && !a32 ? "%rax" : a32 ? "%eax" : "%ax") + ",%ecx,%edx";
         if (i.mnemonic() == Mnemonic.MWAIT) return "%eax,%ecx";
+        if (i.mnemonic() == Mnemonic.MWAITX) return "%eax,%ecx,%ebx";
         List<String> out = new ArrayList<>();
         boolean star = i.flow() == FlowKind.CALL_INDIRECT || i.flow() == FlowKind.JMP_INDIRECT
                 || (i.flow() == FlowKind.FAR && ops.length == 1 && ops[0] instanceof Operand.Mem);
@@ -63,8 +55,8 @@ public final class AttFormatter {
         Vex v = i.vex();
         for (int k = 0; k < n; k++) {
             String s = (star ? "*" : "") + operand(i, ops[k]);
-            if (k == 0 && v.mask() != 0) s += "{%k" + v.mask() + "}" + (v.zeroing() ? "{z}" : "");
             if (ops[k] instanceof Operand.Mem && v.broadcast() != 0) s += "{1to" + v.broadcast() + "}";
+            if (k == 0 && v.mask() != 0) s += "{%k" + v.mask() + "}" + (v.zeroing() ? "{z}" : "");
             out.add(s);
         }
         if (v.rounding() >= 0) out.add(roundingAt(i, out.size()), ROUNDING[v.rounding()]);

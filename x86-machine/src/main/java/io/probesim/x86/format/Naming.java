@@ -22,8 +22,23 @@ record Naming(String name, boolean dropImmediate) {
     static final Set<Mnemonic> ROUNDING_BEFORE_SOURCE = EnumSet.of(CVTSI2SS, CVTSI2SD, VCVTSI2SS, VCVTSI2SD,
             VCVTUSI2SS, VCVTUSI2SD, VCVTSI2SH, VCVTUSI2SH);
 
-    /** VEX-encoded packed conversions to a narrower result: x/y tells the memory source's width. */
-    static final Set<Mnemonic> XY_SUFFIX = EnumSet.of(VCVTPD2DQ, VCVTTPD2DQ, VCVTPD2PS);
+    /** Packed conversions to a narrower result, and classifications into a mask: x/y/z tells a memory source's width. */
+    static final Set<Mnemonic> XY_SUFFIX = EnumSet.of(VCVTPD2DQ, VCVTTPD2DQ, VCVTPD2PS, VCVTNEPS2BF16, VCVTQQ2PS,
+            VCVTUQQ2PS, VCVTPD2UDQ, VCVTTPD2UDQ, VCVTDQ2PH, VCVTUDQ2PH, VCVTQQ2PH, VCVTUQQ2PH, VCVTPD2PH,
+            VFPCLASSPS, VFPCLASSPD, VFPCLASSPH, VCVTPS2PHX);
+    /** ... of which these spell the 512-bit memory form too (z) */
+    static final Set<Mnemonic> XYZ_SUFFIX = EnumSet.of(VFPCLASSPS, VFPCLASSPD, VFPCLASSPH, VCVTQQ2PH, VCVTPD2PH, VCVTUQQ2PH);
+
+    /** Descriptor-table loads and stores: in 32-bit mode the operand size (24- or 32-bit base) is spelled out. */
+    static final Set<Mnemonic> DESCRIPTOR = EnumSet.of(SGDT, SIDT, LGDT, LIDT);
+
+    /** Stack operations that objdump spells with 'w' at 16-bit operand size unless a general register says so. */
+    static final Set<Mnemonic> STACK_W = EnumSet.of(PUSH, POP, ENTER);
+
+    static boolean namesGpr(Instruction i) {
+        for (Operand o : i.operands()) if (o instanceof Operand.Reg r && Regs.isGpr(r.reg())) return true;
+        return false;
+    }
 
     /** x87 memory forms: the suffix comes from the operand's size and whether it is an integer. */
     static final Set<Mnemonic> X87_INTEGER = EnumSet.of(FIADD, FIMUL, FICOM, FICOMP, FISUB, FISUBR, FIDIV, FIDIVR,
@@ -43,12 +58,19 @@ record Naming(String name, boolean dropImmediate) {
             boolean a = i.has(Prefixes.ADDRSIZE);
             return new Naming(m64 ? (a ? "jecxz" : "jrcxz") : (a ? "jcxz" : "jecxz"), false);
         }
-        if (m == MOV && i.map() == 0 && i.vex() == Vex.NONE && ((m64 && i.opcode() >= 0xa0 && i.opcode() <= 0xa3)
+        if ((m == LOOP || m == LOOPE || m == LOOPNE) && i.has(Prefixes.ADDRSIZE))   // the counter is ecx (cx)
+            return new Naming(m.text() + (m64 ? "l" : "w"), false);
+        if (m == MOV && i.map() == 0 && i.vex() == Vex.NONE && ((m64 && !i.has(Prefixes.ADDRSIZE) && i.opcode() >= 0xa0 && i.opcode() <= 0xa3)
                 || (i.opcode() >= 0xb8 && i.opcode() <= 0xbf && i.opSize() == 8)))
             return new Naming("movabs", false);
         Naming alias = predicateAlias(i);
         if (alias != null) return alias;
         if (isX87(i)) return new Naming(x87Name(i), false);
+        if (STACK_W.contains(m) && i.opSize() == 2 && !namesGpr(i)) return new Naming(m.text() + "w", false);
+        if ((m == CALL || m == JMP) && namesGpr(i)) return new Naming(m.text(4), false);
+        if ((m == SYSRET || m == SYSEXIT) && !m64) return new Naming(m.text(), false);
+        if (DESCRIPTOR.contains(m) && !m64) return new Naming(m.text() + (i.has(Prefixes.OPSIZE_USED) ? "w" : "l"), false);
+        if ((m == LCALL || m == LJMP) && i.has(Prefixes.OPSIZE_USED)) return new Naming(m.text() + "w", false);
         return new Naming(m.text(i.opSize()) + suffix(i), false);
     }
 
@@ -93,6 +115,7 @@ record Naming(String name, boolean dropImmediate) {
             return n;
         }
         int s = mem.size();
+        if (m == FLDENV || m == FNSTENV || m == FRSTOR || m == FNSAVE) return n + (s == 14 || s == 94 ? "s" : "");
         if (X87_INTEGER.contains(m)) return n + (s == 2 ? "s" : s == 4 ? "l" : s == 8 ? "ll" : "");
         return n + (s == 4 ? "s" : s == 8 ? "l" : s == 10 ? "t" : "");
     }
@@ -103,14 +126,15 @@ record Naming(String name, boolean dropImmediate) {
         Operand[] ops = i.operands();
         int memSize = 0;
         for (Operand o : ops) if (o instanceof Operand.Mem x) memSize = Math.max(memSize, x.size());
-        if (ROUNDING_BEFORE_SOURCE.contains(m))
-            return memSize == 4 ? "l" : memSize == 8 ? "q" : "";
-        if (XY_SUFFIX.contains(m) && i.has(Prefixes.VEX))
-            return memSize == 16 ? "x" : memSize == 32 ? "y" : "";
-        if (m == CRC32) {
+        boolean m64 = i.has(Prefixes.MODE64);
+        if (ROUNDING_BEFORE_SOURCE.contains(m) || m == PTWRITE)   // 32/64-bit integer: ambiguous in 64-bit mode only
+            return !m64 ? "" : memSize == 4 ? "l" : memSize == 8 ? "q" : "";
+        if (XY_SUFFIX.contains(m) && i.vex().broadcast() == 0)
+            return memSize == 16 ? "x" : memSize == 32 ? "y" : memSize == 64 && XYZ_SUFFIX.contains(m) ? "z" : "";
+        if (m == CRC32) {   // the source's size, when it is in memory
             Operand src = ops[1];
-            int s = src instanceof Operand.Reg r ? r.size() : src.size();
-            return s == 1 ? "b" : s == 2 ? "w" : s == 4 ? "l" : "q";
+            int s = src.size();
+            return src instanceof Operand.Reg ? "" : s == 1 ? "b" : s == 2 ? "w" : s == 4 ? "l" : "q";
         }
         if (m.noSuffix() || i.vex() != Vex.NONE) return "";
         for (int k = 0; k < ops.length; k++) {
