@@ -240,8 +240,8 @@ public final class Decoder {
                 boolean ppOk = e.prefix() == col;
                 if (!ppOk && modOk && wOk && lOk) ppMiss = true;
                 if (!ppOk) continue;
-                if (!wOk && lOk && modOk) wMiss = true;
-                if (wOk && !lOk && modOk) lMiss = true;
+                if (!wOk && modOk) wMiss = true;
+                if (!lOk && modOk) lMiss = true;
                 if (wOk && lOk && !modOk && e.matchesModrm(m ^ 0xc0)) modMiss = true;
             }
             if (wMiss) throw fail(enc + ".W not allowed");
@@ -386,7 +386,7 @@ public final class Decoder {
                     return switch (s.kind()) {
                         case E -> gpr(rmField(), size);
                         case Q -> new Operand.Reg(Regs.MM0 + (modrm & 7), 8, false);
-                        case TE -> bound(modrm & 7);
+                        case TE -> bound(rmField());
                         default -> vector(rmField() | xHigh, s.size());
                     };
                 case M, MV, MH:
@@ -410,7 +410,7 @@ public final class Decoder {
                 }
                 case XMM0: return new Operand.Reg(Regs.XMM0, 16, false);
                 case P: return new Operand.Reg(Regs.MM0 + ((modrm >> 3) & 7), 8, false);
-                case TG: return bound((modrm >> 3) & 7);
+                case TG: return bound(regField());
                 case TR: return new Operand.Reg(Regs.TR0 + ((modrm >> 3) & 7), 4, false);
                 case S: {
                     int r = (modrm >> 3) & 7;
@@ -710,7 +710,7 @@ public final class Decoder {
                 if (aaa != 0 && entry.has(OpcodeEntry.NOMASK)) throw fail("masking not allowed");
                 if (zeroing && entry.has(OpcodeEntry.NOZ)) throw fail("zeroing not allowed");
                 if (bcast && regForm && !roundingForm) throw fail("EVEX.b on a register form without rounding");
-                if (bcast && !regForm && !broadcastForm() && !entry.has(OpcodeEntry.BANY)) throw fail("broadcast not allowed");
+                if (bcast && !regForm && !broadcastForm() && !entry.has(OpcodeEntry.BANY)) throw fail("EVEX.b: no embedded broadcast here");
                 vl = roundingForm ? 64 : 16 << Math.min(ll, 2);
             } else {
                 vl = 16 << ll;

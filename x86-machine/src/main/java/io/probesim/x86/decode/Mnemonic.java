@@ -7,8 +7,6 @@ import java.util.Locale;
  * a name chosen by operand size (cbw: cbtw/cwtl/cltq). The opcode map names each entry by one of these.
  */
 public enum Mnemonic {
-    /** decoded for its length only (SSE, AVX, x87 and other encodings outside the executed subset) */
-    UNNAMED,
     AAA,
     AAD,
     AADD,
