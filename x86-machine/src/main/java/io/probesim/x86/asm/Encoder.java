@@ -29,6 +29,17 @@ final class Encoder {
     /** Symbol lookup: null when not (yet) known. */
     interface Symbols { Long value(String name); }
 
+    /** The kinds of operand forms this encoder writes: general, segment, control and debug registers, memory, immediates. */
+    private static final java.util.Set<Kind> KINDS = java.util.EnumSet.of(Kind.E, Kind.M, Kind.R, Kind.G, Kind.Z,
+            Kind.I, Kind.IBS, Kind.J, Kind.O, Kind.X, Kind.Y, Kind.S, Kind.C, Kind.D, Kind.AP, Kind.ONE, Kind.FIXED, Kind.SEG);
+
+    /** A mnemonic with at least one legacy opcode-map entry made only of operand forms the encoder writes. */
+    static boolean encodable(Mnemonic m) {
+        for (OpcodeEntry e : OpcodeMap.byMnemonic(m))
+            if (e.operands().stream().allMatch(o -> KINDS.contains(o.kind()))) return true;
+        return false;
+    }
+
     /** The encoding, and whether a short branch form was used. */
     record Result(byte[] bytes, boolean shortBranch) {}
 
@@ -48,7 +59,7 @@ final class Encoder {
         List<Integer> memSizes = new ArrayList<>();
         String why = null;
         for (OpcodeEntry e : OpcodeMap.byMnemonic(r.mnemonic())) {
-            if (!e.validIn(mode) || e.exactModrm() >= 0 && e.operands().isEmpty() && !intel.isEmpty()) continue;
+            if (!e.validIn(mode) || e.exactModrm() >= 0 && e.operands().isEmpty() && !intel.isEmpty() || e.has(OpcodeEntry.NOASM)) continue;
             for (int opSize : opSizes(e, r.size())) {
                 try {
                     Attempt a = new Attempt(s, r, e, opSize, intel, address, syms, allowShort, strict);

@@ -22,11 +22,11 @@ final class Names {
 
     static {
         for (Mnemonic m : Mnemonic.values()) {
-            if (m == Mnemonic.UNNAMED) continue;
+            if (!Encoder.encodable(m)) continue;   // vector, x87, ... names: not assembled (movq stays mov + q)
             SPELLINGS.put(m.text(), new Resolved(m, 0, false));
         }
         for (Mnemonic m : Mnemonic.values()) {
-            if (!m.sizedName()) continue;
+            if (!m.sizedName() || !Encoder.encodable(m)) continue;
             for (int s : new int[] {2, 4, 8}) {
                 String t = m.text(s);
                 Resolved old = SPELLINGS.get(t);

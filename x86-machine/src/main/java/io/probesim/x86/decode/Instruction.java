@@ -9,11 +9,12 @@ import java.util.HexFormat;
  * @param opSize   effective operand size in bytes (1, 2, 4, 8), 0 when meaningless
  * @param operands Intel order, destination first
  * @param prefixes bits of {@link Prefixes}
- * @param map      0 one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A
+ * @param map      0 one-byte, 1 = 0F, 2 = 0F38, 3 = 0F3A; VEX/EVEX/XOP: their map field (EVEX 5, 6; XOP 8, 9, 10)
  * @param modrm    the ModRM byte, -1 when none
+ * @param vex      masking, broadcast, rounding and vector length of VEX/EVEX/XOP encodings ({@link Vex#NONE} otherwise)
  */
 public record Instruction(long address, byte[] bytes, Mnemonic mnemonic, int opSize, Operand[] operands,
-                          int prefixes, int map, int opcode, int modrm, boolean ripRelative, FlowKind flow) {
+                          int prefixes, int map, int opcode, int modrm, boolean ripRelative, FlowKind flow, Vex vex) {
 
     public int length() { return bytes.length; }
 
@@ -28,6 +29,7 @@ public record Instruction(long address, byte[] bytes, Mnemonic mnemonic, int opS
 
     /** Condition code 0..15 of jcc, setcc and cmovcc (o no b ae e ne be a s ns p np l ge le g), else -1. */
     public int cc() {
+        if ((prefixes & (Prefixes.VEX | Prefixes.EVEX | Prefixes.XOP)) != 0) return -1;
         boolean conditional = (map == 0 && opcode >= 0x70 && opcode <= 0x7f)
                 || (map == 1 && ((opcode >= 0x80 && opcode <= 0x9f) || (opcode >= 0x40 && opcode <= 0x4f)));
         return conditional ? opcode & 0xf : -1;

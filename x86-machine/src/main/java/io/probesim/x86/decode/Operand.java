@@ -12,8 +12,16 @@ public sealed interface Operand permits Operand.Reg, Operand.Mem, Operand.Imm, O
     /**
      * Memory at [segment:] disp + base + index*scale. base/index -1 when absent; ripRelative: base -1 and the
      * address is the next instruction's address + disp. segment: explicit override 0..5 (ES..GS) or -1.
+     * indexSize: 0 for a general-register index; for a vector index (VSIB: gathers, scatters) the index is
+     * {@link Regs#XMM0} + n and indexSize its width in bytes (16, 32, 64). disp is the effective displacement
+     * (EVEX's compressed disp8 already multiplied out).
      */
-    record Mem(int base, int index, int scale, long disp, int size, boolean ripRelative, int segment) implements Operand {}
+    record Mem(int base, int index, int scale, long disp, int size, boolean ripRelative, int segment, int indexSize)
+            implements Operand {
+        public Mem(int base, int index, int scale, long disp, int size, boolean ripRelative, int segment) {
+            this(base, index, scale, disp, size, ripRelative, segment, 0);
+        }
+    }
 
     /** An immediate: value sign-extended (Ibs/Iz/Iv) or zero-extended (Ib/Iw) from its encoding; use it modulo size. */
     record Imm(long value, int size) implements Operand {}

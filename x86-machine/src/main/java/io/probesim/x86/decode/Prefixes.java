@@ -22,6 +22,7 @@ public final class Prefixes {
     public static final int REX_B = 1 << 15;
     public static final int VEX = 1 << 16;
     public static final int EVEX = 1 << 17;
+    public static final int XOP = 1 << 18;       // AMD 8F-escaped VEX-like prefix
 
     // derived by the decoder
     /** decoded in 64-bit mode */
@@ -32,6 +33,12 @@ public final class Prefixes {
     public static final int OPSIZE_USED = 1 << 26;
     /** some REX bits had no effect (objdump then prints the REX prefix by name) */
     public static final int REX_UNUSED = 1 << 27;
+    /** the mandatory prefix was the last F2/F3 (so a 66 beside it is a plain, unused prefix) */
+    public static final int MANDATORY_REP = 1 << 28;
+    /** an EVEX encoding that needed nothing EVEX-only of an operation VEX also encodes (objdump marks it {evex}) */
+    public static final int EVEX_MARKED = 1 << 29;
+    /** a VEX encoding objdump marks {vex}: its operation came with EVEX first (AVX-VNNI, AVX-IFMA ...) */
+    public static final int VEX_MARKED = 1 << 30;
 
     /** Segment register number 0..5 (ES CS SS DS FS GS) of the prefix bit, for SEG_ES..SEG_GS. */
     public static int segmentOf(int bit) {

@@ -1,12 +1,17 @@
 package io.probesim.x86.decode;
 
-/** Register numbers used in {@link Operand.Reg} and names as AT&T prints them (without the '%'). */
+/**
+ * Register numbers used in {@link Operand.Reg} and names as AT&T prints them (without the '%'). A vector register is
+ * XMM0 + n (n = 0..31) whatever its width; the operand's size (16, 32, 64) says xmm, ymm or zmm.
+ */
 public final class Regs {
     private Regs() {}
 
     public static final int RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7;
     public static final int ES = 0x20, CS = 0x21, SS = 0x22, DS = 0x23, FS = 0x24, GS = 0x25;
-    public static final int CR0 = 0x30, DR0 = 0x40, MM0 = 0x50, XMM0 = 0x60, ST0 = 0x90;
+    public static final int CR0 = 0x30, DR0 = 0x40, MM0 = 0x50, XMM0 = 0x60, ST0 = 0x90, K0 = 0xa0, BND0 = 0xa8, TR0 = 0xb0, TMM0 = 0xb8;
+    /** the x87 stack top as an instruction names it implicitly (AT&T %st; ST0 + i is %st(i) named by ModRM) */
+    public static final int ST = 0x98;
 
     private static final String[] Q = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"};
     private static final String[] W = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di"};
@@ -25,6 +30,11 @@ public final class Regs {
         if (reg >= MM0 && reg < MM0 + 8) return "mm" + (reg - MM0);
         if (reg >= XMM0 && reg < XMM0 + 32) return (size == 32 ? "ymm" : size == 64 ? "zmm" : "xmm") + (reg - XMM0);
         if (reg >= ST0 && reg < ST0 + 8) return "st(" + (reg - ST0) + ")";
+        if (reg == ST) return "st";
+        if (reg >= K0 && reg < K0 + 8) return "k" + (reg - K0);
+        if (reg >= BND0 && reg < BND0 + 4) return "bnd" + (reg - BND0);
+        if (reg >= TR0 && reg < TR0 + 8) return "tr" + (reg - TR0);
+        if (reg >= TMM0 && reg < TMM0 + 8) return "tmm" + (reg - TMM0);
         throw new IllegalArgumentException("no register " + reg);
     }
 

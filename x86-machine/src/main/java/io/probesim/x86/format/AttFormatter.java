@@ -6,8 +6,10 @@ import io.probesim.x86.decode.Mnemonic;
 import io.probesim.x86.decode.Operand;
 import io.probesim.x86.decode.Prefixes;
 import io.probesim.x86.decode.Regs;
+import io.probesim.x86.decode.Vex;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** AT&T syntax the way GNU objdump -d prints it (binutils 2.40), e.g. "mov    %rsp,%rbp". */
@@ -15,12 +17,13 @@ public final class AttFormatter {
     private AttFormatter() {}
 
     public static String format(Instruction i) {
-        if (i.mnemonic() == Mnemonic.UNNAMED)
-            return String.format("(unnamed %s%02x)", new String[] {"", "0f ", "0f38 ", "0f3a "}[i.map()], i.opcode());
         List<String> words = PrefixNames.of(i);
-        words.add(name(i));
+        if (i.has(Prefixes.EVEX_MARKED)) words.add("{evex}");
+        if (i.has(Prefixes.VEX_MARKED)) words.add("{vex}");
+        Naming n = Naming.of(i);
+        words.add(n.name());
         String head = String.join(" ", words);
-        String ops = operands(i);
+        String ops = operands(i, n.dropImmediate());
         String text = ops.isEmpty() ? head : String.format("%-6s %s", head, ops);
         if (i.ripRelative()) text += "        # 0x" + Long.toHexString(ripTarget(i));
         return text;
@@ -35,68 +38,51 @@ public final class AttFormatter {
         return 0;
     }
 
-    private static boolean is(Instruction i, int map, int opcode) { return i.map() == map && i.opcode() == opcode; }
-
-    static String name(Instruction i) {
-        Mnemonic m = i.mnemonic();
-        boolean m64 = i.has(Prefixes.MODE64);
-        if (m == Mnemonic.JECXZ) {
-            boolean a = i.has(Prefixes.ADDRSIZE);
-            return m64 ? (a ? "jecxz" : "jrcxz") : (a ? "jcxz" : "jecxz");
-        }
-        if (m == Mnemonic.MOV && i.map() == 0 && ((m64 && i.opcode() >= 0xa0 && i.opcode() <= 0xa3)
-                || (i.opcode() >= 0xb8 && i.opcode() <= 0xbf && i.opSize() == 8)))
-            return "movabs";
-        String base = m.text(i.opSize());
-        return base + suffix(i);
-    }
-
-    /** objdump's b/w/l/q suffix: only when no register tells the size and a memory operand is sized. */
-    static String suffix(Instruction i) {
-        if (i.mnemonic().noSuffix()) return "";
-        int memSize = 0;
-        Operand[] ops = i.operands();
-        for (int k = 0; k < ops.length; k++) {
-            Operand o = ops[k];
-            if (o instanceof Operand.Reg r && !countIsNotSize(i, k, r)) return "";
-            if (o instanceof Operand.Mem m) memSize = Math.max(memSize, m.size());
-        }
-        return switch (memSize) {
-            case 1 -> "b";
-            case 2 -> "w";
-            case 4 -> "l";
-            case 8 -> "q";
-            default -> "";
-        };
-    }
-
-    /** %cl as a shift count and %dx as a port do not tell the operand size. */
-    private static boolean countIsNotSize(Instruction i, int k, Operand.Reg r) {
-        boolean shift = i.map() == 0 && (i.opcode() == 0xd2 || i.opcode() == 0xd3);
-        boolean port = i.map() == 0 && i.opcode() >= 0x6c && i.opcode() <= 0x6f;
-        return (shift && k == 1) || (port && r.reg() == Regs.RDX && r.size() == 2)
-                || (i.map() == 1 && (i.opcode() == 0xa5 || i.opcode() == 0xad) && k == 2);
-    }
-
-    static String operands(Instruction i) {
+    static String operands(Instruction i, boolean dropImmediate) {
         Operand[] ops = i.operands();
         boolean m64 = i.has(Prefixes.MODE64);
-        if (i.mnemonic() == Mnemonic.MONITOR) return (m64 ? "%rax" : "%eax") + ",%ecx,%edx";
+        boolean a32 = m64 ? i.has(Prefixes.ADDRSIZE) : !i.has(Prefixes.ADDRSIZE);
+        if (i.mnemonic() == Mnemonic.MONITOR || i.mnemonic() == Mnemonic.MONITORX)
+            return (m64 && !a32 ? "%rax" : a32 ? "%eax" : "%ax") + ",%ecx,%edx";
         if (i.mnemonic() == Mnemonic.MWAIT) return "%eax,%ecx";
+        if (i.mnemonic() == Mnemonic.MWAITX) return "%eax,%ecx,%ebx";
         List<String> out = new ArrayList<>();
         boolean star = i.flow() == FlowKind.CALL_INDIRECT || i.flow() == FlowKind.JMP_INDIRECT
                 || (i.flow() == FlowKind.FAR && ops.length == 1 && ops[0] instanceof Operand.Mem);
         int n = ops.length;
-        if (i.map() == 0 && (i.opcode() == 0xd0 || i.opcode() == 0xd1)) n--;   // the implicit count 1 is not printed
-        for (int k = 0; k < n; k++) out.add((star ? "*" : "") + operand(i, ops[k]));
-        if (i.mnemonic() != Mnemonic.ENTER && i.mnemonic() != Mnemonic.BOUND) java.util.Collections.reverse(out);
+        if (i.map() == 0 && (i.opcode() == 0xd0 || i.opcode() == 0xd1) && i.vex() == Vex.NONE) n--;   // implicit count 1
+        if (dropImmediate) n--;                                     // folded into the name (cmpltps, pclmullqlqdq ...)
+        Vex v = i.vex();
+        for (int k = 0; k < n; k++) {
+            String s = (star ? "*" : "") + operand(i, ops[k]);
+            if (ops[k] instanceof Operand.Mem && v.broadcast() != 0) s += "{1to" + v.broadcast() + "}";
+            if (k == 0 && v.mask() != 0) s += "{%k" + v.mask() + "}" + (v.zeroing() ? "{z}" : "");
+            out.add(s);
+        }
+        if (v.rounding() >= 0) out.add(roundingAt(i, out.size()), ROUNDING[v.rounding()]);
+        if (i.mnemonic() != Mnemonic.ENTER && i.mnemonic() != Mnemonic.BOUND) Collections.reverse(out);
         return String.join(",", out);
+    }
+
+    private static final String[] ROUNDING = {"{rn-sae}", "{rd-sae}", "{ru-sae}", "{rz-sae}", "{sae}"};
+
+    /**
+     * Where the rounding pseudo-operand goes in Intel order: after the last register or memory operand, before the
+     * immediates; for the integer-to-float conversions, before the integer source.
+     */
+    private static int roundingAt(Instruction i, int printed) {
+        Operand[] ops = i.operands();
+        int at = Math.min(printed, ops.length);
+        while (at > 0 && ops[at - 1] instanceof Operand.Imm) at--;
+        if (Naming.ROUNDING_BEFORE_SOURCE.contains(i.mnemonic())) at--;
+        return at;
     }
 
     static String operand(Instruction i, Operand o) {
         if (o instanceof Operand.Reg r) {
             String name = "%" + Regs.name(r.reg(), r.size(), r.highByte());
-            boolean port = i.map() == 0 && ((i.opcode() >= 0xec && i.opcode() <= 0xef) || (i.opcode() >= 0x6c && i.opcode() <= 0x6f));
+            boolean port = i.map() == 0 && i.vex() == Vex.NONE
+                    && ((i.opcode() >= 0xec && i.opcode() <= 0xef) || (i.opcode() >= 0x6c && i.opcode() <= 0x6f));
             return port && r.reg() == Regs.RDX && r.size() == 2 ? "(" + name + ")" : name;
         }
         if (o instanceof Operand.Imm imm) {
