@@ -158,6 +158,8 @@ public final class Decoder {
                 }
             }
             if (entry.has(OpcodeEntry.DISTINCT)) distinct(arr);
+            if (enc == Encoding.EVEX && aaa != 0 && arr.length > 0 && arr[0] instanceof Operand.Reg r0 && Regs.isGpr(r0.reg()))
+                throw fail("EVEX masking of a general-register destination");
             if (enc == Encoding.EVEX && couldBeVex(arr)) prefixes |= Prefixes.EVEX_MARKED;
             finishRex();
             if (entry.has(OpcodeEntry.PVEX)) prefixes |= Prefixes.VEX_MARKED;
@@ -242,7 +244,7 @@ public final class Decoder {
                 if (!ppOk) continue;
                 if (!wOk && modOk) wMiss = true;
                 if (!lOk && modOk) lMiss = true;
-                if (wOk && lOk && !modOk && e.matchesModrm(m ^ 0xc0)) modMiss = true;
+                if (wOk && lOk && !modOk && e.matchesModrm((m >> 6) == 3 ? m & 0x3f : m | 0xc0)) modMiss = true;
             }
             if (wMiss) throw fail(enc + ".W not allowed");
             if (lMiss) throw fail(enc + " vector length not allowed");
@@ -269,7 +271,7 @@ public final class Decoder {
 
         /** VEX.L / EVEX.L'L is one the entry allows (an EVEX register form with rounding has no length). */
         boolean lengthFits(OpcodeEntry e) {
-            if (e.has(OpcodeEntry.LIG)) return true;
+            if (e.has(OpcodeEntry.LIG)) return enc != Encoding.EVEX || ll < 3 || bcast && (modrm >> 6) == 3;
             if (enc == Encoding.EVEX && bcast && (modrm >> 6) == 3 && (e.has(OpcodeEntry.ER) || e.has(OpcodeEntry.SAE))) return true;
             return ll < 3 && (e.lengths() & (1 << ll)) != 0;
         }
@@ -554,8 +556,9 @@ public final class Decoder {
             int base, index = -1, scale = 1;
             boolean rip = false;
             long disp = 0;
-            boolean vsib = entry != null && entry.operands().stream().anyMatch(o -> o.kind() == OperandSpec.Kind.MV
-                    || o.kind() == OperandSpec.Kind.MH);
+            boolean vsib = false;
+            if (entry != null)
+                for (OperandSpec o : entry.operands()) vsib |= o.kind() == OperandSpec.Kind.MV || o.kind() == OperandSpec.Kind.MH;
             if ((vsib || entry != null && entry.has(OpcodeEntry.SIB)) && rm != 4) throw fail("memory operand needs a SIB byte");
             if (rm == 4) {
                 int sib = next();
@@ -704,7 +707,7 @@ public final class Decoder {
             if (enc == Encoding.EVEX) {
                 boolean regForm = (modrm >> 6) == 3;
                 boolean roundingForm = bcast && regForm && (entry.has(OpcodeEntry.ER) || entry.has(OpcodeEntry.SAE));
-                if (ll == 3 && !roundingForm && !entry.has(OpcodeEntry.LIG)) throw fail("EVEX.L'L 11 is reserved");
+                if (ll == 3 && !roundingForm) throw fail("EVEX.L'L 11 is reserved");
                 if (zeroing && aaa == 0) throw fail("zeroing without a mask");
                 if (aaa == 0 && entry.has(OpcodeEntry.KREQ)) throw fail("needs a mask register");
                 if (aaa != 0 && entry.has(OpcodeEntry.NOMASK)) throw fail("masking not allowed");

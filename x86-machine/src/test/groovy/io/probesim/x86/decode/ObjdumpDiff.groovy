@@ -15,7 +15,7 @@ class ObjdumpDiff {
     /** How objdump marks an encoding it refuses: (bad), {bad}, {rn-bad}, %? (a segment register that does not exist). */
     static final Pattern OBJDUMP_INVALID = ~/\(bad\)|\{bad\}|-bad\}|%\?/
     static final Pattern LONE_REX = ~/(^|\s)rex(\.[WRXB]+)?$/
-    static final Pattern EVEX_FIELD_REASON = ~/EVEX(\.W| vector length| register form| memory form|\.pp|\.b: no embedded broadcast).*/
+    static final Pattern EVEX_FIELD_REASON = ~/EVEX(\.W| vector length| register form| memory form|\.pp|\.b: no embedded broadcast| masking of a general-register destination).*/
 
     /** The documented classes of deliberate difference, each with the SDM's word. */
     enum Known {
@@ -25,7 +25,8 @@ class ObjdumpDiff {
         FWAIT_FOLDED('objdump folds FWAIT (9B) into the x87 instruction after it (9B D9 /2 prints as fsts); the SDM ' +
                 '(Vol. 2A, FWAIT/WAIT; FSTSW: "9B DD /7 = FWAIT + FNSTSW") makes 9B an instruction of its own'),
         EVEX_FIELD('objdump reads EVEX encodings whose W, L\'L, b, pp or mod bits the SDM instruction page does not ' +
-                'list (#UD per Vol. 2A 2.7 and the page\'s opcode lines); we refuse them and the DecodeException names the field'),
+                'list, or that mask a general-register destination (#UD per Vol. 2A 2.7 and the page\'s opcode lines); ' +
+                'we refuse them and the DecodeException names the field'),
         EVEX_NOT_IN_SDM('objdump 2.40 decodes EVEX forms (map 2, opcodes 50/51, pp none/F3/F2) of the VEX-only ' +
                 'AVX-VNNI-INT8 instructions; the SDM defines them for VEX only'),
         SWAPGS_32('objdump decodes swapgs outside 64-bit mode; the SDM (Vol. 2B, SWAPGS) makes it #UD there')
