@@ -36,7 +36,8 @@ final class MemoryText {
         sb.append('(');
         if (m.base() >= 0) sb.append('%').append(Regs.gpr(m.base(), addrSize, false));
         if (m.index() >= 0 || riz) {
-            String idx = m.index() >= 0 ? Regs.gpr(m.index(), addrSize, false) : addrSize == 8 ? "riz" : "eiz";
+            String idx = m.indexSize() > 0 ? Regs.name(m.index(), m.indexSize(), false)    // VSIB: a vector index
+                    : m.index() >= 0 ? Regs.gpr(m.index(), addrSize, false) : addrSize == 8 ? "riz" : "eiz";
             sb.append(",%").append(idx);
             if (addrSize != 2) sb.append(',').append(m.scale());
         }

@@ -1,6 +1,5 @@
 package io.probesim.x86.decode
 
-import io.probesim.x86.format.AttFormatter
 import spock.lang.Specification
 
 import java.nio.file.Files
@@ -18,42 +17,16 @@ class KernelStyleObjdumpSpec extends Specification {
         given:
         Path obj = DIR.resolve(file)
         assert Files.exists(obj): "$obj is missing (run fixtures/kstyle/build.sh)"
-        def sections = ['.text', '.text.unlikely', '.fixup']
-        def objdump = GnuTools.disassembleSections(obj, sections)
-        def functions = GnuTools.functions(obj)
-        // the ranges to walk: each function symbol, and .fixup whole (it has no function symbols)
-        def ranges = functions.collect { name, f -> [name, f[0], f[1], f[1] + f[2]] }
-        byte[] fixup = GnuTools.sectionBytes(obj, '.fixup')
-        ranges << ['.fixup', '.fixup', 0L, (long) fixup.length]
 
         when:
-        List<String> bad = []
-        int instructions = 0
-        ranges.each { name, String section, long start, long end ->
-            byte[] code = GnuTools.sectionBytes(obj, section)
-            def theirs = objdump[section].findAll { it.address >= start && it.address < end }
-            List<List> ours = []
-            long at = start
-            while (at < end) {
-                Instruction i = Decoder.decode(code, (int) at, at, mode)
-                ours << [at, i.length(), AttFormatter.format(i)]
-                at += i.length()
-            }
-            instructions += ours.size()
-            for (int k = 0; k < Math.max(ours.size(), theirs.size()); k++) {
-                def o = k < ours.size() ? ours[k] : null
-                def t = k < theirs.size() ? theirs[k] : null
-                if (o == null || t == null || o[0] != t.address || o[1] != t.bytes.length || o[2] != t.text)
-                    bad << "$file $name: ours ${o} objdump ${t == null ? null : [t.address, t.bytes.length, t.text]}".toString()
-            }
-        }
-        println "$file: $instructions instructions in ${ranges.size()} functions and sections; ${bad.size()} differ"
-        bad.take(20).each { println it }
+        def w = ObjectWalk.of(obj, mode, ['.text', '.text.unlikely'], ['.fixup'])
+        println "$file: ${w.instructions} instructions in ${w.functions} functions and sections; ${w.differences.size()} differ"
+        w.differences.take(20).each { println it }
 
         then:
-        ranges.size() >= 15
-        instructions > 200
-        bad.isEmpty()
+        w.functions >= 15
+        w.instructions > 200
+        w.differences.isEmpty()
 
         where:
         file          | mode
