@@ -596,19 +596,9 @@ public final class Cpu {
         long mask = Flags.mask(size);
         a &= mask;
         b &= mask;
-        long res, f;
-        boolean store = true;
-        switch (c.alu()) {
-            case ADD: res = (a + b) & mask; f = Flags.add(a, b, res, size); break;
-            case ADC: res = (a + b + (rflags & CF)) & mask; f = Flags.add(a, b, res, size); break;
-            case SUB: res = (a - b) & mask; f = Flags.sub(a, b, res, size); break;
-            case SBB: res = (a - b - (rflags & CF)) & mask; f = Flags.sub(a, b, res, size); break;
-            case CMP: res = (a - b) & mask; f = Flags.sub(a, b, res, size); store = false; break;
-            case AND: res = a & b; f = Flags.logic(res, size); break;
-            case OR: res = a | b; f = Flags.logic(res, size); break;
-            case XOR: res = a ^ b; f = Flags.logic(res, size); break;
-            default: res = a & b; f = Flags.logic(res, size); store = false; break;     // TEST
-        }
+        Mnemonic m = c.alu();
+        long res = aluResult(m, a, b, size);
+        boolean store = m != Mnemonic.CMP && m != Mnemonic.TEST;
         if (store) {
             if (toMemory) {
                 memory.store(addr, size, res);
@@ -617,7 +607,26 @@ public final class Cpu {
                 setGpr(c.reg(), size, res);
             }
         }
-        rflags = (rflags & ~STATUS) | f;
+        rflags = (rflags & ~STATUS) | aluFlags;
+    }
+
+    /** Flags of the last {@link #aluResult}, applied after the destination store (which may fault). */
+    private long aluFlags;
+
+    /** add adc sub sbb cmp and or xor test on operands masked to size: the result; its flags go to aluFlags. */
+    private long aluResult(Mnemonic m, long a, long b, int size) {
+        long mask = Flags.mask(size);
+        long res;
+        switch (m) {
+            case ADD: res = (a + b) & mask; aluFlags = Flags.add(a, b, res, size); break;
+            case ADC: res = (a + b + (rflags & CF)) & mask; aluFlags = Flags.add(a, b, res, size); break;
+            case SUB: case CMP: res = (a - b) & mask; aluFlags = Flags.sub(a, b, res, size); break;
+            case SBB: res = (a - b - (rflags & CF)) & mask; aluFlags = Flags.sub(a, b, res, size); break;
+            case OR: res = a | b; aluFlags = Flags.logic(res, size); break;
+            case XOR: res = a ^ b; aluFlags = Flags.logic(res, size); break;
+            default: res = a & b; aluFlags = Flags.logic(res, size); break;      // AND, TEST
+        }
+        return res;
     }
 
     /** Writes general register n at an operand size, as a write to it does (32-bit zero-extends). */
@@ -1108,24 +1117,13 @@ public final class Cpu {
         Mnemonic mn = insn.mnemonic();
         long a = loadDest(d, insn, size, CycleCosts.LOAD, mn != Mnemonic.CMP && mn != Mnemonic.TEST);
         long b = read(ops[1], insn) & mask;
-        long res, f;
-        boolean store = true;
-        switch (insn.mnemonic()) {
-            case ADD: res = (a + b) & mask; f = Flags.add(a, b, res, size); break;
-            case ADC: res = (a + b + (rflags & CF)) & mask; f = Flags.add(a, b, res, size); break;
-            case SUB: res = (a - b) & mask; f = Flags.sub(a, b, res, size); break;
-            case SBB: res = (a - b - (rflags & CF)) & mask; f = Flags.sub(a, b, res, size); break;
-            case CMP: res = (a - b) & mask; f = Flags.sub(a, b, res, size); store = false; break;
-            case AND: res = a & b; f = Flags.logic(res, size); break;
-            case OR: res = a | b; f = Flags.logic(res, size); break;
-            case XOR: res = a ^ b; f = Flags.logic(res, size); break;
-            default: res = a & b; f = Flags.logic(res, size); store = false; break;     // TEST
-        }
+        long res = aluResult(mn, a, b, size);
+        boolean store = mn != Mnemonic.CMP && mn != Mnemonic.TEST;
         if (store) {
             storeDest(d, size, res);
             if (destInMemory) lastCycles += CycleCosts.STORE;
         }
-        rflags = (rflags & ~STATUS) | f;
+        rflags = (rflags & ~STATUS) | aluFlags;
     }
 
     private void unary(Instruction insn, Operand d, int size) {
