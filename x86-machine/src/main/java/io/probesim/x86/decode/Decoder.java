@@ -169,6 +169,8 @@ public final class Decoder {
                     arr, prefixes, map, opcode, modrm, rip, entry.flow(), vex);
         }
 
+        // ---- prefixes ------------------------------------------------------------------------------
+
         void readPrefixes() {
             while (true) {
                 int b = peek();
@@ -212,6 +214,8 @@ public final class Decoder {
             }
         }
 
+        // ---- the entry: mandatory-prefix column, ModRM form, W, length ----------------------------
+
         OpcodeEntry select(List<OpcodeEntry> cands) {
             // the mandatory-prefix column: VEX-like pp, else the last of F2/F3, else 66 (as the SDM's tables read);
             // a column's own entries come first, then the plain ones if they accept the column
@@ -226,30 +230,6 @@ public final class Decoder {
                 else prefixes |= Prefixes.MANDATORY_REP;
             }
             return e;
-        }
-
-        /** A VEX/EVEX/XOP opcode that exists but not with these W / length bits: say which (fuzzing classifies by it). */
-        void explainMiss(List<OpcodeEntry> cands, int col) {
-            int m = modrm < 0 ? 0 : modrm;
-            Mode mode = m64 ? Mode.BITS64 : Mode.BITS32;
-            boolean w = vexW;
-            boolean wMiss = false, lMiss = false, modMiss = false, ppMiss = false;
-            for (OpcodeEntry e : cands) {
-                if (!e.validIn(mode) || e.mnemonic() == null) continue;
-                boolean wOk = !(e.has(OpcodeEntry.W0) && w || e.has(OpcodeEntry.W1) && !w);
-                boolean lOk = lengthFits(e);
-                boolean modOk = e.matchesModrm(m);
-                boolean ppOk = e.prefix() == col;
-                if (!ppOk && modOk && wOk && lOk) ppMiss = true;
-                if (!ppOk) continue;
-                if (!wOk && modOk) wMiss = true;
-                if (!lOk && modOk) lMiss = true;
-                if (wOk && lOk && !modOk && e.matchesModrm((m >> 6) == 3 ? m & 0x3f : m | 0xc0)) modMiss = true;
-            }
-            if (wMiss) throw fail(enc + ".W not allowed");
-            if (lMiss) throw fail(enc + " vector length not allowed");
-            if (modMiss) throw fail(enc + " " + ((m >> 6) == 3 ? "register" : "memory") + " form not allowed");
-            if (ppMiss) throw fail(enc + ".pp not allowed");
         }
 
         /** The most specific entry of one prefix column (0: the plain entries, if they accept the current column). */
@@ -269,12 +249,7 @@ public final class Decoder {
             return null;
         }
 
-        /** VEX.L / EVEX.L'L is one the entry allows (an EVEX register form with rounding has no length). */
-        boolean lengthFits(OpcodeEntry e) {
-            if (e.has(OpcodeEntry.LIG)) return enc != Encoding.EVEX || ll < 3 || bcast && (modrm >> 6) == 3;
-            if (enc == Encoding.EVEX && bcast && (modrm >> 6) == 3 && (e.has(OpcodeEntry.ER) || e.has(OpcodeEntry.SAE))) return true;
-            return ll < 3 && (e.lengths() & (1 << ll)) != 0;
-        }
+        // ---- operand sizes and operands -------------------------------------------------------------
 
         void sizes() {
             boolean o16 = has(Prefixes.OPSIZE);
@@ -459,51 +434,6 @@ public final class Decoder {
             }
         }
 
-        /** Under EVEX embedded broadcast the memory operand is one element, repeated N times. */
-        int broadcast(int size) {
-            if (enc != Encoding.EVEX || !bcast) return size;
-            int el = broadcastElement();
-            broadcastN = Math.max(1, (broadcastForm() ? size : vl) / el);
-            return el;
-        }
-
-        /**
-         * objdump marks {evex} an EVEX encoding that used nothing only EVEX has (mask, broadcast, rounding, 512 bits,
-         * registers 16-31) of an operation VEX encodes the same way at the same opcode.
-         */
-        boolean couldBeVex(Operand[] ops) {
-            if (aaa != 0 || bcast || ll >= 2) return false;
-            for (Operand o : ops) {
-                if (o instanceof Operand.Reg r && r.reg() >= Regs.XMM0 + 16 && r.reg() < Regs.XMM0 + 32) return false;
-                if (o instanceof Operand.Mem mm && mm.indexSize() > 0 && mm.index() >= Regs.XMM0 + 16) return false;
-            }
-            for (OpcodeEntry v : OpcodeMap.get().candidates(Encoding.VEX, map, opcode))
-                if (v.mnemonic() == entry.mnemonic() && v.prefix() == entry.prefix() && sameShape(v.operands(), entry.operands()))
-                    return !entry.has(OpcodeEntry.NOMARK) && !v.has(OpcodeEntry.PVEX);
-            return false;
-        }
-
-        /** The same operand kinds, and mask registers in the same places (sizes may differ in spelling). */
-        static boolean sameShape(List<OperandSpec> a, List<OperandSpec> b) {
-            if (a.size() != b.size()) return false;
-            for (int k = 0; k < a.size(); k++)
-                if (a.get(k).kind() != b.get(k).kind() || (a.get(k).size() == 'k') != (b.get(k).size() == 'k')) return false;
-            return true;
-        }
-
-        /** AMX dot products and gathers: the SDM makes equal register operands #UD. */
-        void distinct(Operand[] ops) {
-            int[] regs = new int[ops.length + 1];
-            int n = 0;
-            for (Operand o : ops) {
-                if (o instanceof Operand.Reg r) regs[n++] = r.reg();
-                if (o instanceof Operand.Mem m && m.indexSize() > 0) regs[n++] = m.index();
-            }
-            for (int a = 0; a < n; a++)
-                for (int b = a + 1; b < n; b++)
-                    if (regs[a] == regs[b]) throw fail("register operands must differ");
-        }
-
         Operand.Reg bound(int n) {
             if (n > 3) throw fail("no bound register " + n);
             return new Operand.Reg(Regs.BND0 + n, 16, false);
@@ -524,31 +454,7 @@ public final class Decoder {
             return !m64 || segment >= 4 ? segment : -1;
         }
 
-        /** EVEX compresses disp8 by the memory operand's size, or by the element size under broadcast (SDM 2.7.5). */
-        int disp8Scale(List<OperandSpec> specs) {
-            if (enc != Encoding.EVEX) return 1;
-            if (bcast) return broadcastElement();
-            if (entry.disp8N() != 0) return entry.disp8N();
-            for (OperandSpec s : specs) {
-                switch (s.kind()) {
-                    case E, M, W, MV, MH -> {
-                        int n = size(s.size());
-                        return n == 0 ? 1 : n;
-                    }
-                    default -> { }
-                }
-            }
-            return 1;
-        }
-
-        /** The broadcast element; 'bany' lines (objdump reads EVEX.b there too) take a dword or qword by W. */
-        int broadcastElement() {
-            return entry.has(OpcodeEntry.B2) ? 2 : entry.has(OpcodeEntry.B4) ? 4 : entry.has(OpcodeEntry.B8) ? 8 : vexW ? 8 : 4;
-        }
-
-        boolean broadcastForm() {
-            return entry.has(OpcodeEntry.B2) || entry.has(OpcodeEntry.B4) || entry.has(OpcodeEntry.B8);
-        }
+        // ---- ModRM memory operands ---------------------------------------------------------------------
 
         Operand.Mem memory(int scale8) {
             int mod = modrm >> 6, rm = modrm & 7;
@@ -621,6 +527,104 @@ public final class Decoder {
         }
 
         // ---- VEX / EVEX / XOP ---------------------------------------------------------------------
+
+        /** A VEX/EVEX/XOP opcode that exists but not with these W / length bits: say which (fuzzing classifies by it). */
+        void explainMiss(List<OpcodeEntry> cands, int col) {
+            int m = modrm < 0 ? 0 : modrm;
+            Mode mode = m64 ? Mode.BITS64 : Mode.BITS32;
+            boolean w = vexW;
+            boolean wMiss = false, lMiss = false, modMiss = false, ppMiss = false;
+            for (OpcodeEntry e : cands) {
+                if (!e.validIn(mode) || e.mnemonic() == null) continue;
+                boolean wOk = !(e.has(OpcodeEntry.W0) && w || e.has(OpcodeEntry.W1) && !w);
+                boolean lOk = lengthFits(e);
+                boolean modOk = e.matchesModrm(m);
+                boolean ppOk = e.prefix() == col;
+                if (!ppOk && modOk && wOk && lOk) ppMiss = true;
+                if (!ppOk) continue;
+                if (!wOk && modOk) wMiss = true;
+                if (!lOk && modOk) lMiss = true;
+                if (wOk && lOk && !modOk && e.matchesModrm((m >> 6) == 3 ? m & 0x3f : m | 0xc0)) modMiss = true;
+            }
+            if (wMiss) throw fail(enc + ".W not allowed");
+            if (lMiss) throw fail(enc + " vector length not allowed");
+            if (modMiss) throw fail(enc + " " + ((m >> 6) == 3 ? "register" : "memory") + " form not allowed");
+            if (ppMiss) throw fail(enc + ".pp not allowed");
+        }
+
+        /** VEX.L / EVEX.L'L is one the entry allows (an EVEX register form with rounding has no length). */
+        boolean lengthFits(OpcodeEntry e) {
+            if (e.has(OpcodeEntry.LIG)) return enc != Encoding.EVEX || ll < 3 || bcast && (modrm >> 6) == 3;
+            if (enc == Encoding.EVEX && bcast && (modrm >> 6) == 3 && (e.has(OpcodeEntry.ER) || e.has(OpcodeEntry.SAE))) return true;
+            return ll < 3 && (e.lengths() & (1 << ll)) != 0;
+        }
+
+        /**
+         * objdump marks {evex} an EVEX encoding that used nothing only EVEX has (mask, broadcast, rounding, 512 bits,
+         * registers 16-31) of an operation VEX encodes the same way at the same opcode.
+         */
+        boolean couldBeVex(Operand[] ops) {
+            if (aaa != 0 || bcast || ll >= 2) return false;
+            for (Operand o : ops) {
+                if (o instanceof Operand.Reg r && r.reg() >= Regs.XMM0 + 16 && r.reg() < Regs.XMM0 + 32) return false;
+                if (o instanceof Operand.Mem mm && mm.indexSize() > 0 && mm.index() >= Regs.XMM0 + 16) return false;
+            }
+            for (OpcodeEntry v : OpcodeMap.get().candidates(Encoding.VEX, map, opcode))
+                if (v.mnemonic() == entry.mnemonic() && v.prefix() == entry.prefix() && sameShape(v.operands(), entry.operands()))
+                    return !entry.has(OpcodeEntry.NOMARK) && !v.has(OpcodeEntry.PVEX);
+            return false;
+        }
+
+        /** The same operand kinds, and mask registers in the same places (sizes may differ in spelling). */
+        static boolean sameShape(List<OperandSpec> a, List<OperandSpec> b) {
+            if (a.size() != b.size()) return false;
+            for (int k = 0; k < a.size(); k++)
+                if (a.get(k).kind() != b.get(k).kind() || (a.get(k).size() == 'k') != (b.get(k).size() == 'k')) return false;
+            return true;
+        }
+
+        /** AMX dot products and gathers: the SDM makes equal register operands #UD. */
+        void distinct(Operand[] ops) {
+            int[] regs = new int[ops.length + 1];
+            int n = 0;
+            for (Operand o : ops) {
+                if (o instanceof Operand.Reg r) regs[n++] = r.reg();
+                if (o instanceof Operand.Mem m && m.indexSize() > 0) regs[n++] = m.index();
+            }
+            for (int a = 0; a < n; a++)
+                for (int b = a + 1; b < n; b++)
+                    if (regs[a] == regs[b]) throw fail("register operands must differ");
+        }
+
+        /** Under EVEX embedded broadcast the memory operand is one element, repeated N times. */
+        int broadcast(int size) {
+            if (enc != Encoding.EVEX || !bcast) return size;
+            int el = broadcastElement();
+            broadcastN = size / el;
+            return el;
+        }
+
+        /** The element an entry broadcasts (its b2/b4/b8 flag), 0 when it has no embedded broadcast. */
+        int broadcastElement() {
+            return entry.has(OpcodeEntry.B2) ? 2 : entry.has(OpcodeEntry.B4) ? 4 : entry.has(OpcodeEntry.B8) ? 8 : 0;
+        }
+
+        /** EVEX compresses disp8 by the memory operand's size, or by the element size under broadcast (SDM 2.7.5). */
+        int disp8Scale(List<OperandSpec> specs) {
+            if (enc != Encoding.EVEX) return 1;
+            if (bcast) return broadcastElement();
+            if (entry.disp8N() != 0) return entry.disp8N();
+            for (OperandSpec s : specs) {
+                switch (s.kind()) {
+                    case E, M, W, MV, MH -> {
+                        int n = size(s.size());
+                        return n == 0 ? 1 : n;
+                    }
+                    default -> { }
+                }
+            }
+            return 1;
+        }
 
         boolean isVexStart(int b) {
             if (b != 0xc4 && b != 0xc5 && b != 0x62) return false;
@@ -713,7 +717,7 @@ public final class Decoder {
                 if (aaa != 0 && entry.has(OpcodeEntry.NOMASK)) throw fail("masking not allowed");
                 if (zeroing && entry.has(OpcodeEntry.NOZ)) throw fail("zeroing not allowed");
                 if (bcast && regForm && !roundingForm) throw fail("EVEX.b on a register form without rounding");
-                if (bcast && !regForm && !broadcastForm() && !entry.has(OpcodeEntry.BANY)) throw fail("EVEX.b: no embedded broadcast here");
+                if (bcast && !regForm && broadcastElement() == 0) throw fail("EVEX.b: no embedded broadcast here");
                 vl = roundingForm ? 64 : 16 << Math.min(ll, 2);
             } else {
                 vl = 16 << ll;

@@ -3,8 +3,9 @@ package io.probesim.x86.decode;
 import java.util.Locale;
 
 /**
- * Instruction names, one per operation; objdump's spelling comes from {@link #text(int)}: the lower-case name, or
- * a name chosen by operand size (cbw: cbtw/cwtl/cltq). The opcode map names each entry by one of these.
+ * Instruction names, one per operation, for every entry of the opcode map (which refuses a name missing here);
+ * objdump's spelling comes from {@link #text(int)}: the lower-case name, a name chosen by operand size
+ * (cbw: cbtw/cwtl/cltq), or objdump's own spelling (xstore-rng, fndisi(8087 only)).
  */
 public enum Mnemonic {
     AAA,

@@ -39,8 +39,6 @@ public record OpcodeEntry(Encoding encoding, int map, int opcode, int prefix, in
     public static final long DISTINCT = 1L << 27, SIB = 1L << 28;
     /** objdump marks this VEX form {vex} */
     public static final long PVEX = 1L << 29;
-    /** EVEX: objdump (not the SDM) reads EVEX.b on this line's memory form as a dword/qword broadcast */
-    public static final long BANY = 1L << 30;
     /** EVEX: objdump does not mark this form {evex} though VEX has it (checked against binutils 2.40) */
     public static final long NOMARK = 1L << 22;
     /** a decode-only alias (the reserved hint NOPs): the assembler encodes the mnemonic by another entry */

@@ -178,7 +178,6 @@ public final class OpcodeMap {
                 case "distinct" -> flags |= OpcodeEntry.DISTINCT;
                 case "sib" -> flags |= OpcodeEntry.SIB;
                 case "pvex" -> flags |= OpcodeEntry.PVEX;
-                case "bany" -> flags |= OpcodeEntry.BANY;
                 case "w64" -> flags |= OpcodeEntry.W64;
                 case "nomark" -> flags |= OpcodeEntry.NOMARK;
                 case "loose" -> flags |= OpcodeEntry.LOOSE;
@@ -228,7 +227,7 @@ public final class OpcodeMap {
         return switch (s) {
             case "i64", "o64", "d64", "f64", "nosfx", "noswap", "w0", "w1", "l0", "l1", "l2", "l01", "l12", "lig",
                     "kreq", "noz", "nomask", "b2", "b4", "b8", "er", "sae", "strict", "loose", "vex", "evex", "xop", "sse",
-                    "n1", "n2", "n4", "n8", "noasm", "wsize", "norip", "riponly", "distinct", "sib", "pvex", "bany", "w64", "nomark" -> true;
+                    "n1", "n2", "n4", "n8", "noasm", "wsize", "norip", "riponly", "distinct", "sib", "pvex", "w64", "nomark" -> true;
             default -> false;
         };
     }
