@@ -37,7 +37,6 @@ public class InterpreterBenchmark {
 
     @Setup
     public void setUp() {
-        Memory memory = new Memory();
         var asm = Assembler.assemble("""
                 loop:   push %rbp
                         mov  %rsp, %rbp
@@ -51,18 +50,12 @@ public class InterpreterBenchmark {
                 leaf:   lea  1(%rdi), %rdx
                         ret
                 """, TEXT, io.probesim.x86.decode.Mode.BITS64);
-        memory.map(TEXT, asm.code().length, Memory.R | Memory.X);
-        memory.poke(TEXT, asm.code());
-        memory.map(STACK, 16384, Memory.R | Memory.W);
-        cpu = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
-        cpu.rip = TEXT;
-        cpu.gpr[Cpu.RSP] = STACK + 16384 - 64;
+        cpu = machine(asm.code());
     }
 
     /** The shape of seed 004's -O0 loop (fixtures/seed004): 10 instructions per iteration. */
     @Setup
     public void setUpSeedLoop() {
-        Memory memory = new Memory();
         var asm = Assembler.assemble("""
                 start:  movl $0, -4(%rbp)
                         jmp  cond
@@ -78,13 +71,20 @@ public class InterpreterBenchmark {
                         pop  %rbp
                         ret
                 """, TEXT, io.probesim.x86.decode.Mode.BITS64);
-        memory.map(TEXT, asm.code().length, Memory.R | Memory.X);
-        memory.poke(TEXT, asm.code());
+        seedLoop = machine(asm.code());
+        seedLoop.gpr[Cpu.RBP] = seedLoop.gpr[Cpu.RSP];
+    }
+
+    /** A CPU at the start of `code` (mapped at TEXT) with a 16 KiB stack. */
+    private static Cpu machine(byte[] code) {
+        Memory memory = new Memory();
+        memory.map(TEXT, code.length, Memory.R | Memory.X);
+        memory.poke(TEXT, code);
         memory.map(STACK, 16384, Memory.R | Memory.W);
-        seedLoop = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
-        seedLoop.rip = TEXT;
-        seedLoop.gpr[Cpu.RSP] = STACK + 16384 - 64;
-        seedLoop.gpr[Cpu.RBP] = STACK + 16384 - 64;
+        Cpu c = new Cpu(memory, io.probesim.x86.decode.Mode.BITS64);
+        c.rip = TEXT;
+        c.gpr[Cpu.RSP] = STACK + 16384 - 64;
+        return c;
     }
 
     @Benchmark

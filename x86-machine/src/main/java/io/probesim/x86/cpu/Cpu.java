@@ -397,6 +397,13 @@ public final class Cpu {
         else gpr[RSP] = v & 0xffffffffL;
     }
 
+    /** Pushes the low {@code n} bytes of v; rsp moves only when the store succeeded. */
+    private void push(int n, long v) {
+        long sp = sp() - n;
+        stackWrite(sp, n, v);
+        setSp(sp);
+    }
+
     private long stackRead(long a, int size) {
         stackAccess = true;
         return memory.load(long64 ? a : a & 0xffffffffL, size);
@@ -487,9 +494,7 @@ public final class Cpu {
             }
             case CachedInstruction.PUSH_R: {
                 long v = gpr[c.reg()];
-                long sp = sp() - size;
-                stackWrite(sp, size, v);
-                setSp(sp);
+                push(size, v);
                 lastCycles = CycleCosts.PUSH;
                 break;
             }
@@ -506,9 +511,7 @@ public final class Cpu {
                 lastCycles = CycleCosts.CALL;
                 if (badTarget(target)) return Step.GP;
                 int n = long64 ? 8 : 4;
-                long sp = sp() - n;
-                stackWrite(sp, n, nrip);
-                setSp(sp);
+                push(n, nrip);
                 nrip = target;
                 break;
             }
@@ -716,9 +719,7 @@ public final class Cpu {
                 if (ops[0] instanceof Operand.Reg r && r.reg() >= 16) return unsupported();   // segment registers: not modelled
                 int n = stackSize(insn);
                 long v = read(ops[0], insn);
-                long sp = sp() - n;
-                stackWrite(sp, n, v);
-                setSp(sp);
+                push(n, v);
                 lastCycles += CycleCosts.PUSH - CycleCosts.ALU;
                 break;
             }
@@ -751,9 +752,7 @@ public final class Cpu {
 
             case PUSHF: {
                 int n = stackSize(insn);
-                long sp = sp() - n;
-                stackWrite(sp, n, rflags & ~(RF | VM));
-                setSp(sp);
+                push(n, rflags & ~(RF | VM));
                 lastCycles = CycleCosts.PUSHF;
                 break;
             }
@@ -795,9 +794,7 @@ public final class Cpu {
                 }
                 if (badTarget(target)) return Step.GP;
                 int n = long64 ? 8 : stackSize(insn);      // 32-bit mode: 66 makes it a 16-bit call (IP pushed)
-                long sp = sp() - n;
-                stackWrite(sp, n, nrip);
-                setSp(sp);
+                push(n, nrip);
                 nrip = target;
                 break;
             }
