@@ -40,6 +40,7 @@ public final class Kernel {
     private final TextPatcher textPatcher;
     private final StalePrefetch prefetch;
     private final Nmi nmi;
+    private final Workqueue workqueue = new Workqueue(this);
     private final long hostResume;
     private final long idleLoop;
     private final long taskExit;
@@ -374,5 +375,7 @@ public final class Kernel {
     public StalePrefetch prefetch() { return prefetch; }
     /** The NMI source and delivery (nmi-frame-integrity). */
     public Nmi nmi() { return nmi; }
+    /** Delayed work (schedule_delayed_work) run by a kernel worker. */
+    public Workqueue workqueue() { return workqueue; }
     long nestedReturnAddress() { return nestedReturn; }
 }

@@ -29,6 +29,15 @@ public final class Rcu {
         ctx.log("synchronize_sched", "phase", "done");
     }
 
+    /**
+     * synchronize_rcu_tasks(): returns once every task has passed a voluntary context switch,
+     * user-mode execution or idle since the call; a preempted task holds it up. (Skeleton: an
+     * RCU-sched grace period until the kernel branch lands.)
+     */
+    public void synchronizeRcuTasks(HostContext ctx) {
+        synchronizeSched(ctx);
+    }
+
     private boolean elapsedSince(long[] start) {
         for (int cpu = 0; cpu < start.length; cpu++) {
             boolean idleNow = kernel.cpu(cpu).current().kind() == Task.Kind.IDLE;

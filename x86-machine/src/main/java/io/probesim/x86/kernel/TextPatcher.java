@@ -30,6 +30,33 @@ public final class TextPatcher {
         w.end(ctx);
     }
 
+    /**
+     * Modern text_poke(): the write of `bytes` at `addr` as one logical write, followed by a
+     * core sync of every CPU. (Skeleton: a plain poke until the kernel branch lands.)
+     */
+    public void textPoke(HostContext ctx, long addr, byte[] bytes, String why) {
+        poke(ctx, addr, bytes, why);
+    }
+
+    /**
+     * 2010 text_poke_smp(): every other CPU parked by stop_machine (spinning with interrupts
+     * off) while the caller writes, then each serializes. `stopMachine` false is S5's knob
+     * pokeWithoutStopMachine: the same stores with the other CPUs running. (Skeleton: a plain
+     * poke until the kernel branch lands.)
+     */
+    public void textPokeSmp(HostContext ctx, long addr, byte[] bytes, String why, boolean stopMachine) {
+        poke(ctx, addr, bytes, why);
+    }
+
+    /**
+     * text_poke_bp() (v3.12+): int3 over byte 0, sync cores; bytes 1..n-1, sync; byte 0, sync.
+     * A CPU that hits the temporary int3 meanwhile is sent to `handlerIp`. `syncs` false is S6's
+     * knob pokeBpSkipSync. (Skeleton: a plain poke until the kernel branch lands.)
+     */
+    public void textPokeBp(HostContext ctx, long addr, byte[] bytes, long handlerIp, String why, boolean syncs) {
+        poke(ctx, addr, bytes, why);
+    }
+
     /** Starts a logical write of `newBytes` at `addr`; nothing is stored yet. */
     public TextWrite begin(HostContext ctx, long addr, byte[] newBytes, String why) {
         if (newBytes.length == 0) throw new IllegalArgumentException("empty text write at 0x" + Long.toHexString(addr));
