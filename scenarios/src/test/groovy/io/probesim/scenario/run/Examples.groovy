@@ -12,8 +12,9 @@ import java.nio.file.Path
 class Examples {
     static final Path DIR = Path.of('examples')
 
-    static Path path(String prefix) {
-        Files.list(DIR).withCloseable { s -> s.filter { it.fileName.toString().startsWith(prefix) }.findFirst().orElseThrow() }
+    /** The example whose row id is `row` (e.g. 's1' finds s1-*.groovy, not s10-*). */
+    static Path path(String row) {
+        Files.list(DIR).withCloseable { s -> s.filter { it.fileName.toString().startsWith(row + '-') }.findFirst().orElseThrow() }
     }
 
     static ScenarioDefinition load(String prefix, List<String> knobs = [], String era = null) {
