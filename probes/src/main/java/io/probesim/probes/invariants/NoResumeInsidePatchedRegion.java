@@ -19,8 +19,9 @@ public final class NoResumeInsidePatchedRegion implements EventListener {
 
     private final Kernel kernel;
     private final Violations violations;
-    /** The region whose jump is being written, or -1. */
-    private long patching = -1;
+    /** The region whose jump is being written (while `writing`). */
+    private long patching;
+    private boolean writing;
 
     public NoResumeInsidePatchedRegion(Kernel kernel, Violations violations) {
         this.kernel = kernel;
@@ -30,17 +31,20 @@ public final class NoResumeInsidePatchedRegion implements EventListener {
     @Override
     public void onEvent(Event e) {
         switch (e.kind()) {
-            case "opt-jump-begin" -> patching = parse(e.field("addr"));
+            case "opt-jump-begin" -> {
+                patching = parse(e.field("addr"));
+                writing = true;
+            }
             case "text-write" -> {
                 // The stores that matter are those over bytes 1..4: byte 0 alone (int3, or the
                 // jmp opcode last) leaves what a resuming context executes intact.
                 long at = parse(e.field("addr"));
                 long end = at + e.field("new").length() / 2;
-                if (patching >= 0 && at < patching + JMP_SIZE && end > patching + 1) scan(patching, e.cpu(), "while its jump is written");
+                if (writing && at < patching + JMP_SIZE && end > patching + 1) scan(patching, e.cpu(), "while its jump is written");
             }
             case "opt-jump-written" -> {
                 scan(parse(e.field("addr")), e.cpu(), "when its jump was written");
-                patching = -1;
+                writing = false;
             }
             default -> { }
         }
