@@ -80,4 +80,25 @@ public final class HostContext {
     public void log(String kind, Object... keyValues) {
         kernel.log(cpu().id(), task, kind, keyValues);
     }
+
+    /** local_irq_save(): interrupts off on this task's CPU (NMIs still come); returns whether they were on. */
+    public boolean localIrqSave() {
+        var cpu = cpu().cpu();
+        boolean wasOn = (cpu.rflags & SimCpu.IF) != 0;
+        cpu.rflags &= ~SimCpu.IF;
+        return wasOn;
+    }
+
+    /** local_irq_restore(): interrupts back on if {@link #localIrqSave} found them on. */
+    public void localIrqRestore(boolean wasOn) {
+        if (wasOn) cpu().cpu().rflags |= SimCpu.IF;
+    }
+
+    /** Blocks until someone wakes this task explicitly (no condition the kernel re-checks). */
+    void blockUntilWoken(String what) {
+        kernel.log(cpu().id(), task, "block", "on", what);
+        task.waiting = null;
+        task.state = TaskState.BLOCKED;
+        task.carrier.yieldToEngine();
+    }
 }

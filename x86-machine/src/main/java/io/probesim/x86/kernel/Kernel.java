@@ -41,6 +41,7 @@ public final class Kernel {
     private final StalePrefetch prefetch;
     private final Nmi nmi;
     private final Workqueue workqueue = new Workqueue(this);
+    private final StopMachine stopMachine;
     private final long hostResume;
     private final long idleLoop;
     private final long taskExit;
@@ -64,6 +65,7 @@ public final class Kernel {
         this.textPatcher = new TextPatcher(this);
         this.prefetch = new StalePrefetch(this, violations.enabled(StalePrefetch.INVARIANT));
         this.nmi = new Nmi(this);
+        this.stopMachine = new StopMachine(this);
         this.hostResume = natives.define("host_resume", this::resumeHostTask);
         this.idleLoop = natives.define("cpu_idle", this::idle);
         this.taskExit = natives.define("task_exit", sc -> exit(sc, sc.current));
@@ -143,8 +145,24 @@ public final class Kernel {
         return t;
     }
 
+    /**
+     * A kernel thread of the kernel's own (a stopper, a worker) whose body is Java: created
+     * blocked, possibly after boot, and started by whoever wakes it.
+     */
+    Task createKernelThread(String name, int cpu, Consumer<HostContext> body) {
+        Task t = newTask(name, Task.Kind.HOST, cpu, true);
+        t.saved = initialContext(hostResume, t.stackTop());
+        t.carrier = new HostCarrier(name, body, new HostContext(this, t));
+        t.state = TaskState.BLOCKED;
+        return t;
+    }
+
     private Task newTask(String name, Task.Kind kind, int cpu) {
-        if (booted && kind != Task.Kind.IDLE) throw new IllegalStateException("tasks are created before boot");
+        return newTask(name, kind, cpu, false);
+    }
+
+    private Task newTask(String name, Task.Kind kind, int cpu, boolean kernelThread) {
+        if (booted && kind != Task.Kind.IDLE && !kernelThread) throw new IllegalStateException("tasks are created before boot");
         if (cpu < 0 || cpu >= cpus.length) throw new IllegalArgumentException("task " + name + ": no cpu " + cpu + " (machine has " + cpus.length + ")");
         long stack = Layout.stacks(config.mode()) + tasks.size() * (Layout.STACK_SIZE + 4096);
         memory.map(stack, Layout.STACK_SIZE, Memory.R | Memory.W);
@@ -232,6 +250,8 @@ public final class Kernel {
     private void condResched(SimCpu sc) {
         ret(sc);
         sc.addCycles(CostTable.COND_RESCHED);
+        // cond_resched_tasks_rcu_qs() [?]: the call itself is an RCU-tasks quiescent state
+        rcu.noteTasksQs(sc.current);
         if (sc.needResched) scheduler.schedule(sc, "cond_resched");
     }
 
@@ -377,5 +397,7 @@ public final class Kernel {
     public Nmi nmi() { return nmi; }
     /** Delayed work (schedule_delayed_work) run by a kernel worker. */
     public Workqueue workqueue() { return workqueue; }
+    /** stop_machine: the other CPUs parked in their stopper tasks while a function runs. */
+    public StopMachine stopMachine() { return stopMachine; }
     long nestedReturnAddress() { return nestedReturn; }
 }

@@ -20,7 +20,8 @@ import io.probesim.x86.mem.Memory;
  * NMI's frame at the top of that stack whatever rsp was. A second NMI that gets in while one is
  * in progress writes its frame over the first one's, which would then return to the wrong place:
  * that overwrite is a {@value #FRAME_INTEGRITY} violation. Linux's protection against it (since
- * 3.3; S21, knob noNmiNestingGuard) is issue 4's and plugs in through {@link NestingGuard}.
+ * 3.3; S21) is {@link NestingGuard#LINUX}, installed by default; knob noNmiNestingGuard
+ * installs {@link NestingGuard#NONE} (a kernel before 3.3).
  *
  * <p>The handler is an x86 function ({@link #setHandler}) entered with the frame just above its
  * return address; it returns with ret to the {@code nmi_return} native, which is the entry
@@ -46,13 +47,29 @@ public final class Nmi {
          * the outer frame stays intact. False: the CPU writes the new frame over it.
          */
         boolean onNestedNmi(SimCpu sc, long frame);
+
+        /**
+         * Linux's protection (x86-64 entry code since 3.3; S21): an NMI that interrupted kernel
+         * code running on this CPU's NMI stack is nested (the kernel checks its "NMI executing"
+         * variable and, for the window around it, whether the interrupted rsp lies on the NMI
+         * stack; here every context inside an NMI runs on that stack: the handler and the int3
+         * or interrupt frames it takes). It then leaves the outer NMI's frame alone, marks the
+         * outer NMI to repeat (repeat_nmi) and returns at once. The default of every kernel;
+         * knob noNmiNestingGuard installs {@link #NONE}.
+         */
+        NestingGuard LINUX = (sc, frame) -> {
+            Cpu cpu = sc.cpu();
+            long rsp = cpu.gpr[Cpu.RSP];
+            long top = stackTop(sc.id());
+            return cpu.cpl == 0 && rsp >= top - Layout.NMI_STACK_SIZE && rsp <= top;
+        };
     }
 
     private final Kernel kernel;
     private final long nmiReturn;
     private final long builtinHandler;
     private long handler;
-    private NestingGuard guard = NestingGuard.NONE;
+    private NestingGuard guard = NestingGuard.LINUX;
     private final int[] depth;
     private final boolean[] repeat;
     private final long[] taken;

@@ -53,6 +53,9 @@ public final class Scheduler {
         Task next = runQueues[cpu].pollFirst();
         if (next == null) next = idle[cpu];
         sc.needResched = false;
+        // every switch but a preemption in kernel mode is an RCU-tasks quiescent state of the task
+        // leaving: a voluntary switch, or a preemption at the user-mode boundary (a syscall's exit)
+        if ((!reason.equals("preempt") || sc.cpu().cpl == 3) && prev.kind() != Task.Kind.IDLE) prev.rcuTasksQs++;
         kernel.rcu().noteQuiescentState(cpu);
         if (next == prev) {
             prev.state = TaskState.RUNNING;
@@ -85,5 +88,27 @@ public final class Scheduler {
         next.state = TaskState.RUNNING;
         sc.current = next;
         kernel.log(sc.id(), next, "switch", "from", "boot", "reason", "boot");
+    }
+
+    /**
+     * Wakes `task` at the head of its CPU's run queue and asks that CPU to reschedule: a task of
+     * the highest priority (a stop_machine stopper). The CPU switches to it at its next
+     * scheduling point; the caller sends the reschedule IPI that makes one come soon.
+     */
+    void wakeFirst(Task task, long time) {
+        var queue = runQueues[task.cpu()];
+        if (task.state == TaskState.BLOCKED) {
+            task.waiting = null;
+            task.state = TaskState.RUNNABLE;
+        } else if (task.state == TaskState.RUNNABLE) {
+            queue.remove(task);
+        } else {
+            return;
+        }
+        queue.addFirst(task);
+        SimCpu sc = kernel.cpu(task.cpu());
+        kernel.log(sc.id(), task, "wake", "first", true);
+        sc.needResched = true;
+        sc.kick(time);
     }
 }

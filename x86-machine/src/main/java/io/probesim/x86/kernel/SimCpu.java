@@ -27,6 +27,8 @@ public final class SimCpu implements Actor {
     public static final int TIMER_IRQ = 1;
     /** The IPI text_poke_bp sends so that every CPU runs sync_core (see {@link TextPatcher#syncCore}). */
     public static final int SYNC_CORE_IPI = 2;
+    /** The reschedule IPI (a stop_machine stopper woken on this CPU): its return is a preemption point. */
+    public static final int RESCHED_IPI = 4;
     /** The NMI latch (one NMI may wait while NMIs are blocked); not maskable by IF. */
     static final int NMI_PENDING = 1 << 30;
 

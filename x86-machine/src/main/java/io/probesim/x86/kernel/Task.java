@@ -37,6 +37,8 @@ public final class Task {
     int exitStatus = -1;
     /** Why the task was killed (an oops, a user-mode fault); null when it exited or lives. */
     String killedBy;
+    /** RCU-tasks quiescent states passed (voluntary switches, user mode seen at a tick, cond_resched). */
+    long rcuTasksQs;
 
     Task(int pid, String name, Kind kind, int cpu, long stackBase) {
         this.pid = pid;

@@ -2,7 +2,11 @@ package io.probesim.x86.kernel;
 
 import io.probesim.x86.cpu.CycleCosts;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Writes to kernel text. The 2006 kernel armed and disarmed probes with a plain store and a
@@ -17,6 +21,8 @@ public final class TextPatcher {
     private final Kernel kernel;
     private final long[] syncs;
     private int nextId = 1;
+    /** text_poke_bp writes under way: {address of the int3, where a CPU hitting it goes}. */
+    private final List<long[]> bpPokes = new ArrayList<>();
 
     TextPatcher(Kernel kernel) {
         this.kernel = kernel;
@@ -31,30 +37,82 @@ public final class TextPatcher {
     }
 
     /**
-     * Modern text_poke(): the write of `bytes` at `addr` as one logical write, followed by a
-     * core sync of every CPU. (Skeleton: a plain poke until the kernel branch lands.)
+     * Modern text_poke() as arm and disarm use it (text_poke plus text_poke_sync): one store of
+     * `bytes` at `addr`, then a core sync of every CPU; the write ends after the sync, so a CPU
+     * that executed the old bytes meanwhile has done nothing wrong.
      */
     public void textPoke(HostContext ctx, long addr, byte[] bytes, String why) {
-        poke(ctx, addr, bytes, why);
+        TextWrite w = begin(ctx, addr, bytes, why);
+        w.store(ctx, 0, bytes);
+        syncCore(ctx);
+        w.end(ctx);
     }
 
     /**
-     * 2010 text_poke_smp(): every other CPU parked by stop_machine (spinning with interrupts
-     * off) while the caller writes, then each serializes. `stopMachine` false is S5's knob
-     * pokeWithoutStopMachine: the same stores with the other CPUs running. (Skeleton: a plain
-     * poke until the kernel branch lands.)
+     * 2010 text_poke_smp(): the write under stop_machine (every other CPU parked in its stopper
+     * with interrupts off, each serializing before it leaves; see {@link StopMachine}).
+     * `stopMachine` false is S5's knob pokeWithoutStopMachine: the same stores with the other
+     * CPUs running and no serialization. The bytes go in as memcpy stores them: 4-byte words,
+     * then single bytes (a 5-byte jump is a 4-byte and a 1-byte store) [?], each a store of
+     * its own, so another CPU can run between them.
      */
     public void textPokeSmp(HostContext ctx, long addr, byte[] bytes, String why, boolean stopMachine) {
-        poke(ctx, addr, bytes, why);
+        Consumer<HostContext> write = c -> {
+            TextWrite w = begin(c, addr, bytes, why);
+            int i = 0;
+            for (; i + 4 <= bytes.length; i += 4) w.store(c, i, Arrays.copyOfRange(bytes, i, i + 4));
+            for (; i < bytes.length; i++) w.store(c, i, new byte[] {bytes[i]});
+            w.end(c);
+        };
+        if (stopMachine) {
+            kernel.stopMachine().run(ctx, write);
+        } else {
+            write.accept(ctx);
+        }
     }
 
     /**
      * text_poke_bp() (v3.12+): int3 over byte 0, sync cores; bytes 1..n-1, sync; byte 0, sync.
-     * A CPU that hits the temporary int3 meanwhile is sent to `handlerIp`. `syncs` false is S6's
-     * knob pokeBpSkipSync. (Skeleton: a plain poke until the kernel branch lands.)
+     * From the int3's store until the last sync, a CPU that hits the int3 at `addr` is sent to
+     * `handlerIp` ({@link #pokeInt3Handler}, which the trap layer runs before any notifier).
+     * `syncs` false is S6's knob pokeBpSkipSync: the same stores with no core sync between them.
      */
     public void textPokeBp(HostContext ctx, long addr, byte[] bytes, long handlerIp, String why, boolean syncs) {
-        poke(ctx, addr, bytes, why);
+        TextWrite w = begin(ctx, addr, bytes, why);
+        long[] poke = {addr, handlerIp};
+        bpPokes.add(poke);
+        try {
+            w.store(ctx, 0, new byte[] {(byte) 0xcc});
+            if (syncs) syncCore(ctx);
+            if (bytes.length > 1) {
+                w.store(ctx, 1, Arrays.copyOfRange(bytes, 1, bytes.length));
+                if (syncs) syncCore(ctx);
+            }
+            w.store(ctx, 0, new byte[] {bytes[0]});
+            if (syncs) syncCore(ctx);
+        } finally {
+            bpPokes.remove(poke);
+            w.end(ctx);
+        }
+    }
+
+    /**
+     * poke_int3_handler: an int3 at the address a text_poke_bp is writing sends the CPU to that
+     * write's handler (the int3 was this patcher's, or stands where one is being replaced);
+     * true when it did. Runs in do_int3 before the notifier chain.
+     */
+    boolean pokeInt3Handler(SimCpu sc, PtRegs regs) {
+        if (bpPokes.isEmpty()) return false;
+        long at = regs.getIp() - 1;
+        for (long[] poke : bpPokes) {
+            if (poke[0] == at) {
+                regs.setIp(poke[1]);
+                kernel.log(sc.id(), sc.current(), "poke-int3", "ip", "0x" + Long.toHexString(at),
+                        "to", "0x" + Long.toHexString(poke[1]));
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Starts a logical write of `newBytes` at `addr`; nothing is stored yet. */

@@ -37,7 +37,10 @@ public final class TimerTick {
 
     /** The handler body, in interrupt context on `sc`. */
     void tick(SimCpu sc) {
-        if (sc.id() == 0) jiffies++;
+        if (sc.id() == 0) {
+            jiffies++;
+            kernel.workqueue().tick(jiffies);          // the timer wheel: delayed work now due
+        }
         sc.addCycles(CostTable.TIMER_HANDLER);
         Task t = sc.current;
         Scheduler sched = kernel.scheduler();

@@ -52,8 +52,13 @@ public final class Traps {
         if (irq == SimCpu.SYNC_CORE_IPI) {
             kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(kernel.memory().read64(frame)));
             kernel.textPatcher().syncCoreInterrupt(sc);
+        } else if (irq == SimCpu.RESCHED_IPI) {
+            // scheduler_ipi: nothing but need_resched, acted on by trap_return below
+            kernel.log(sc.id(), sc.current, "irq", "vector", "resched", "ip", hex(kernel.memory().read64(frame)));
         } else {
             kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
+            // the scheduler tick seeing user mode is an RCU-tasks quiescent state (rcu_check_callbacks' user case)
+            if ((kernel.memory().read64(frame + 8) & 3) == 3) kernel.rcu().noteTasksQs(sc.current);
             kernel.timer().tick(sc);
         }
         sc.cpu().rip = trapReturn;
@@ -72,7 +77,8 @@ public final class Traps {
                 sc.addCycles(CycleCosts.TRAP_ENTRY);
                 kernel.log(sc.id(), sc.current, "int3", "ip", hex(ip));
                 PtRegs regs = new PtRegs(sc, frame);
-                if (!notify(sc, regs, true)) {
+                // poke_int3_handler runs first in do_int3: a hit on text_poke_bp's temporary int3
+                if (!kernel.textPatcher().pokeInt3Handler(sc, regs) && !notify(sc, regs, true)) {
                     throw oops(sc, "int3 at 0x" + Long.toHexString(ip) + " that no one handles");
                 }
                 kernel.log(sc.id(), sc.current, "int3-done", "ip", hex(ip));
@@ -240,6 +246,7 @@ public final class Traps {
         boolean interruptedIrqsOn = (flags & SimCpu.IF) != 0;
         if (sc.needResched && t.preemptCount == 0
                 && (toUser || t.kind() == Task.Kind.IDLE || (kernel.config().preempt() && interruptedIrqsOn))) {
+            if (toUser) kernel.rcu().noteTasksQs(t);       // on its way back to user mode: no kernel text held
             kernel.scheduler().schedule(sc, "preempt");
             return;
         }

@@ -98,6 +98,19 @@ class CrossModifySpec extends Specification {
         'one int3 store and no sync (2006 arm)': { HostContext ctx, TextPatcher tp, long at, byte[] insn ->
             tp.poke(ctx, at, [0xcc] as byte[], 'arm')
         },
+        // the patcher's own protocols (TextPatcher), as the optimizer calls them
+        'textPokeSmp': { HostContext ctx, TextPatcher tp, long at, byte[] insn ->
+            tp.textPokeSmp(ctx, at, insn, 'text_poke_smp', true)
+        },
+        'textPokeSmp without stop_machine': { HostContext ctx, TextPatcher tp, long at, byte[] insn ->
+            tp.textPokeSmp(ctx, at, insn, 'text_poke_smp, no stop_machine', false)
+        },
+        'textPokeBp': { HostContext ctx, TextPatcher tp, long at, byte[] insn ->
+            tp.textPokeBp(ctx, at, insn, ctx.kernel().symbols().require('detour').address(), 'text_poke_bp', true)
+        },
+        'textPokeBp without syncs': { HostContext ctx, TextPatcher tp, long at, byte[] insn ->
+            tp.textPokeBp(ctx, at, insn, ctx.kernel().symbols().require('detour').address(), 'text_poke_bp, no sync', false)
+        },
     ]
 
     /** One schedule: CPU 0 runs the loop, CPU 1 patches it after a few microseconds. */

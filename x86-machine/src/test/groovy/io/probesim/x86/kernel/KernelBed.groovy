@@ -43,7 +43,7 @@ class KernelBed {
         mem.map(Layout.KERNEL_TEXT, Math.max(1, code.length), Memory.R | Memory.X)
         mem.poke(Layout.KERNEL_TEXT, code)
         mem.map(Layout.KERNEL_DATA, 0x1000, Memory.R | Memory.W)
-        def config = new KernelConfig((opts.cpus ?: 1) as int, opts.preempt != null ? opts.preempt as boolean : true, 1000, 1, 2330)
+        def config = new KernelConfig((opts.cpus ?: 1) as int, opts.preempt != null ? opts.preempt as boolean : true, (opts.hz ?: 1000) as int, 1, 2330)
         kernel = new Kernel(config, sim, mem, violations)
         def offsets = built[1] as Map<String, Long>
         symbols = [:]

@@ -34,10 +34,12 @@ class NmiSpec extends Specification {
     /** The breakpoint at the end of the handler instead. */
     static final String TEXT_INT3_LATE = TEXT.replace('late:         nop', 'late:         int3')
 
-    KernelBed bed(String text) {
+    /** A kernel without Linux's nesting protection (before 3.3; knob noNmiNestingGuard) unless `guard` says otherwise. */
+    KernelBed bed(String text, Nmi.NestingGuard guard = Nmi.NestingGuard.NONE) {
         def b = new KernelBed(text, check: ['nmi-frame-integrity', 'no-oops'])
         b.x86('worker', 0, 'worker')
         b.kernel.nmi().setHandler(b.sym('nmi_handler'))
+        if (guard != null) b.kernel.nmi().setNestingGuard(guard)
         b
     }
 
@@ -170,6 +172,47 @@ class NmiSpec extends Specification {
         then:
         b.violation() == null
         !nmiEvents(b).contains('nmi depth=2')
+    }
+
+    def "Linux's nesting guard, installed by default: seed 001's sequence keeps the first frame and repeats the handler"() {
+        given: 'the default kernel (no guard set by the spec)'
+        def b = bed(TEXT_INT3, null)
+        claimInt3At(b, b.sym('probed'))
+        b.kernel.nmi().raise(0, KernelBed.us(10))
+        b.kernel.nmi().raise(0, KernelBed.us(10.3))
+
+        when:
+        b.run(KernelBed.us(30))
+
+        then: 'the nested NMI was turned into a repeat: two full runs of the handler, one frame, back in the worker'
+        b.violation() == null
+        b.events('nmi').any { it.field('nested') != null }
+        b.events('nmi-repeat').size() == 1
+        counter(b) == 2
+        b.kernel.nmi().depth(0) == 0
+        b.kernel.cpu(0).cpu().rip >= b.sym('worker') && b.kernel.cpu(0).cpu().rip < b.sym('nmi_handler')
+    }
+
+    def "Linux's guard does not treat an NMI that interrupts ordinary kernel code as nested"() {
+        given:
+        def b = bed(TEXT, null)
+        boolean[] asked = [false]
+
+        when: 'asked directly with the CPU in the worker (its own stack)'
+        b.kernel.boot()
+        def sc = b.kernel.cpu(0)
+
+        then:
+        !Nmi.NestingGuard.LINUX.onNestedNmi(sc, Nmi.stackTop(0) - 40)
+
+        when: 'and with rsp inside the NMI stack'
+        sc.cpu().gpr[4] = Nmi.stackTop(0) - 64
+
+        then:
+        Nmi.NestingGuard.LINUX.onNestedNmi(sc, Nmi.stackTop(0) - 40)
+
+        cleanup:
+        b.kernel.shutdown()
     }
 
     def "a nesting guard (the hook S21's protection plugs into) keeps the frame and repeats the handler"() {
