@@ -104,7 +104,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     }
 
     /** The 2006 table looks at the first opcode byte; in 64-bit mode a REX prefix is skipped. */
-    static boolean canBoost(Instruction insn) {
+    public static boolean canBoost(Instruction insn) {
         byte[] b = insn.bytes();
         int i = 0;
         if ((b[0] & 0xf0) == 0x40 && b.length > 1) i = 1;
