@@ -55,7 +55,8 @@ public final class ScenarioRunner implements ScheduleRunner {
         Violations violations = new Violations(sim, new LinkedHashSet<>(def.checks()));
         Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
-        kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        if (image.textEnd() > Layout.KERNEL_TEXT) kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        ObjectFiles.install(kernel, image.objects());
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));

@@ -150,6 +150,7 @@ public final class Traps {
                 "fault", vector == Step.PF ? hex(cpu.faultAddress()) : "#GP");
         if (type == 2) cpu.gpr[0] = vector;
         cpu.rip = e.fixup();
+        sc.checkWatches();   // a fixup is an arrival like a branch (no-jump-into-region)
         return true;
     }
 
