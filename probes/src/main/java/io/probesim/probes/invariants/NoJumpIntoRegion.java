@@ -3,6 +3,8 @@ package io.probesim.probes.invariants;
 import io.probesim.probes.optprobes.x86.CanOptimize;
 import io.probesim.probes.optprobes.x86.OptRegion;
 import io.probesim.sim.Violations;
+import io.probesim.sim.log.Event;
+import io.probesim.sim.log.EventListener;
 import io.probesim.x86.decode.Instruction;
 import io.probesim.x86.format.AttFormatter;
 import io.probesim.x86.kernel.Kernel;
@@ -19,12 +21,14 @@ import java.util.List;
  *
  * <p>Observed through each CPU's address watches ({@link SimCpu#watch(Object, long[],
  * java.util.function.LongConsumer)}): only while the invariant is checked and some region is
- * optimized, so a run that does not check it pays nothing per instruction. The optprobes layer
- * calls {@link #optimizing} before it writes a region's jump and {@link #unoptimized} once the
- * original bytes are back; an arrival counts only while the bytes differ from the originals, so
- * the exact moment of each store (a yield point) needs no further report.
+ * optimized, so a run that does not check it pays nothing per instruction. It follows the
+ * optimizer through the event log (as a listener): {@code opt-jump-begin} (the jump is about
+ * to be written) starts watching a region, {@code opt-jump-removed} (its bytes are back) ends
+ * it; {@link #optimizing} and {@link #unoptimized} do the same directly. An arrival counts only
+ * while bytes 1..4 differ from the originals, so the exact moment of each store (a yield point)
+ * needs no further report.
  */
-public final class NoJumpIntoRegion {
+public final class NoJumpIntoRegion implements EventListener {
 
     public static final String NAME = "no-jump-into-region";
 
@@ -41,6 +45,7 @@ public final class NoJumpIntoRegion {
     /** The jump over `region` is about to be written: watch arrivals inside it. */
     public void optimizing(OptRegion region) {
         if (!violations.enabled(NAME)) return;
+        patched.removeIf(r -> r.address() == region.address());
         patched.add(region);
         rewatch();
     }
@@ -50,6 +55,28 @@ public final class NoJumpIntoRegion {
         if (!violations.enabled(NAME)) return;
         patched.removeIf(r -> r.address() == region.address());
         rewatch();
+    }
+
+    @Override
+    public void onEvent(Event e) {
+        switch (e.kind()) {
+            case "opt-jump-begin" -> {
+                long addr = parse(e.field("addr"));
+                int len = Integer.parseInt(e.field("len"));
+                // Before the first store: int3 at byte 0, the original bytes behind it.
+                byte[] now = kernel.memory().read(addr, len);
+                optimizing(new OptRegion(addr, len, now));
+            }
+            case "opt-jump-removed" -> {
+                long addr = parse(e.field("addr"));
+                patched.stream().filter(r -> r.address() == addr).findFirst().ifPresent(this::unoptimized);
+            }
+            default -> { }
+        }
+    }
+
+    private static long parse(String hex) {
+        return Long.parseUnsignedLong(hex.substring(2), 16);
     }
 
     private void rewatch() {
