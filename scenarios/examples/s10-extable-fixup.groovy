@@ -15,7 +15,7 @@
 // where no exception-table entry exists: an oops).
 scenario {
     name 'S10: exception fixup returning into an optimized region'
-    machine { cpus 2; bits 64; preempt false; tick hz: 100000; clock ghz: 2.33 }
+    machine { cpus 2; bits 64; preempt false; tick hz: 200000; clock ghz: 2.33 }
     probes  { era 'modern' }
     load '../../fixtures/kstyle/kstyle.o'
     text '''
@@ -29,7 +29,7 @@ scenario {
     task 'worker', cpu: 0, entry: 'worker'
     task 'tracer', cpu: 1, {
         kprobe 'get_user_long+0x2'
-        sleep 150.us
+        sleep 60.us
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

@@ -13,7 +13,7 @@
 // dispatch_op with op 10 (do_work makes one on every run) jumps into it.
 scenario {
     name 'S7: optimized region straddling the function end'
-    machine { cpus 2; bits 64; preempt false; tick hz: 100000; clock ghz: 2.33 }
+    machine { cpus 2; bits 64; preempt false; tick hz: 200000; clock ghz: 2.33 }
     probes  { era 'modern' }
     load '../../fixtures/kstyle/kstyle.o'
     text '''
@@ -25,7 +25,7 @@ scenario {
     task 'worker', cpu: 0, entry: 'worker'
     task 'tracer', cpu: 1, {
         kprobe 'do_work+0x124'
-        sleep 150.us                  // the optimizer runs 5 jiffies (50 us) after registration
+        sleep 60.us                   // the optimizer runs 5 jiffies (25 us) after registration
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

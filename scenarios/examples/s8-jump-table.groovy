@@ -10,7 +10,7 @@
 // goes through the table into the middle of it.
 scenario {
     name 'S8: jump table into an optimized region'
-    machine { cpus 2; bits 64; preempt false; tick hz: 100000; clock ghz: 2.33 }
+    machine { cpus 2; bits 64; preempt false; tick hz: 200000; clock ghz: 2.33 }
     probes  { era 'modern' }
     load '../../fixtures/kstyle/kstyle.o'
     text '''
@@ -26,7 +26,7 @@ scenario {
     task 'worker', cpu: 0, entry: 'worker'
     task 'tracer', cpu: 1, {
         kprobe 'dispatch_op+0x1e'
-        sleep 150.us
+        sleep 60.us
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

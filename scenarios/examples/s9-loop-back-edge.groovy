@@ -12,7 +12,7 @@
 // written jump.
 scenario {
     name 'S9: loop back-edge into an optimized region'
-    machine { cpus 2; bits 64; preempt false; tick hz: 100000; clock ghz: 2.33 }
+    machine { cpus 2; bits 64; preempt false; tick hz: 200000; clock ghz: 2.33 }
     probes  { era 'modern' }
     load '../../fixtures/kstyle/kstyle.o'
     text '''
@@ -24,7 +24,7 @@ scenario {
     task 'worker', cpu: 0, entry: 'worker'
     task 'tracer', cpu: 1, {
         kprobe 'fib_recursive+0xf'
-        sleep 150.us
+        sleep 60.us
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

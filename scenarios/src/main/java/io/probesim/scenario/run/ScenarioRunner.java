@@ -1,6 +1,9 @@
 package io.probesim.scenario.run;
 
 import io.probesim.probes.invariants.HandlerExactlyOnce;
+import io.probesim.probes.invariants.NoJumpIntoRegion;
+import io.probesim.probes.optprobes.Optprobes;
+import io.probesim.probes.optprobes.x86.X86Optprobes;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
 import io.probesim.probes.kprobes.Kprobes;
@@ -61,6 +64,8 @@ public final class ScenarioRunner implements ScheduleRunner {
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
         if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
+        if (image.probeConfig().era().optprobes()) new Optprobes(kprobes, X86Optprobes::new, 0);
+        if (violations.enabled(NoJumpIntoRegion.NAME)) log.addListener(new NoJumpIntoRegion(kernel, violations));
 
         int hostTasks = 0;
         for (TaskDefinition t : def.tasks()) {

@@ -18,7 +18,6 @@ import io.probesim.x86.kernel.Kernel;
 import io.probesim.x86.kernel.SymbolTable;
 import io.probesim.x86.mem.MemoryFault;
 
-import java.util.Optional;
 
 /**
  * can_optimize() and copy_optimized_instructions()' checks (spec 3.1 and 3.2, seed 001): whether
@@ -45,15 +44,6 @@ public final class CanOptimize {
     private static final byte INT3 = (byte) 0xCC;
 
     private CanOptimize() {}
-
-    /**
-     * Where the original bytes under an optimized probe's jump are kept: the optprobes layer
-     * implements it (on its arch object) so that decoding sees through written jumps.
-     */
-    public interface OptimizedText {
-        /** The region whose jump is written at `addr`, if any. */
-        Optional<OptRegion> optimizedAt(long addr);
-    }
 
     /** The region to optimize, or a KprobeException whose message says why not. */
     public static OptRegion check(Kprobes core, Kprobe p) {
@@ -210,23 +200,11 @@ public final class CanOptimize {
     }
 
     private static void restore(Kprobes core, long start, byte[] code) {
-        OptimizedText optimized = core.arch() instanceof OptimizedText t ? t : null;
-        for (long a = start - (JMP_SIZE - 1); a < start + code.length; a++) {
-            Kprobe k = core.get(a);
-            if (k == null) continue;
-            if (optimized != null) {
-                var region = optimized.optimizedAt(a);
-                if (region.isPresent()) {
-                    byte[] orig = region.get().copied();
-                    for (int i = 0; i < orig.length; i++) {
-                        long b = a + i - start;
-                        if (b >= 0 && b < code.length) code[(int) b] = orig[i];
-                    }
-                    continue;
-                }
-            }
-            if (a >= start && code[(int) (a - start)] == INT3) code[(int) (a - start)] = k.savedOpcode();
+        for (int i = 0; i < code.length; i++) {
+            Kprobe k = core.get(start + i);
+            if (k != null && code[i] == INT3) code[i] = k.savedOpcode();
         }
+        core.optimizer().recoverBytes(start, code);   // regions under written jumps
     }
 
     private static boolean allInt3(byte[] code, int from) {
