@@ -6,9 +6,8 @@ import io.probesim.sim.log.EventListener;
 import io.probesim.x86.kernel.Kernel;
 
 /**
- * no-resume-inside-patched-region, read off the event log: from the first store of an
- * optimized jump over a region until the jump is written, at every store and once more at the
- * end, no CPU may have its ip, and no interrupted, preempted or blocked context its saved ip,
+ * no-resume-inside-patched-region, read off the event log: at every store of an optimized
+ * jump over bytes 1..4 of its region and once more when the jump is written, no CPU may have its ip, and no interrupted, preempted or blocked context its saved ip,
  * strictly inside the 5 patched bytes. Once the jump is there nothing can enter those bytes
  * but a branch into the region (no-jump-into-region's business), so any context that would
  * execute from or resume at them is found by these scans.
@@ -33,8 +32,11 @@ public final class NoResumeInsidePatchedRegion implements EventListener {
         switch (e.kind()) {
             case "opt-jump-begin" -> patching = parse(e.field("addr"));
             case "text-write" -> {
+                // The stores that matter are those over bytes 1..4: byte 0 alone (int3, or the
+                // jmp opcode last) leaves what a resuming context executes intact.
                 long at = parse(e.field("addr"));
-                if (patching >= 0 && at >= patching && at < patching + JMP_SIZE) scan(patching, e.cpu(), "while its jump is written");
+                long end = at + e.field("new").length() / 2;
+                if (patching >= 0 && at < patching + JMP_SIZE && end > patching + 1) scan(patching, e.cpu(), "while its jump is written");
             }
             case "opt-jump-written" -> {
                 scan(parse(e.field("addr")), e.cpu(), "when its jump was written");

@@ -30,8 +30,9 @@ public interface KprobeOptimizer {
     default void afterUnregister(HostContext ctx, Kprobe p) {}
 
     /**
-     * For the int3 handler: where a hit of a probe flagged OPTIMIZED whose jump is not written
-     * yet continues (the copied instructions in its detour buffer), or 0 for a single-step.
+     * For the int3 handler: where a hit of a probe flagged OPTIMIZED continues (the copied
+     * instructions in its detour buffer): before its jump is written, or while unoptimizing has
+     * written the int3 but not yet the saved bytes. 0 for a single-step.
      */
     default long detourCopy(long addr) { return 0; }
 

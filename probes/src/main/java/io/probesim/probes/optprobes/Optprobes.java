@@ -180,7 +180,9 @@ public final class Optprobes implements KprobeOptimizer {
     @Override
     public long detourCopy(long addr) {
         OptimizedKprobe op = byAddr.get(addr);
-        return op != null && op.state == OptimizedKprobe.State.QUEUED ? op.copy() : 0;
+        // KPROBE_FLAG_OPTIMIZED is set from queueing until unoptimizing has put the bytes back:
+        // also a hit on the int3 that unoptimizing writes first must not single-step.
+        return op != null && op.state != OptimizedKprobe.State.NONE ? op.copy() : 0;
     }
 
     @Override
