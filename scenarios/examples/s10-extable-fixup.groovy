@@ -25,11 +25,15 @@ scenario {
                 call get_user_long    # -EFAULT through the fixup
                 call cond_resched
                 jmp  again
+        busy:   hlt                   # other work on cpu 0: cond_resched switches, RCU sees quiescent states
+                call cond_resched
+                jmp  busy
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         kprobe 'get_user_long+0x2'
-        sleep 60.us
+        sleep 80.us 
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

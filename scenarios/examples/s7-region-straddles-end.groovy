@@ -21,11 +21,15 @@ scenario {
                 call do_work
                 call cond_resched
                 jmp  worker
+        busy:   hlt                   # other work on cpu 0: cond_resched switches, RCU sees quiescent states
+                call cond_resched
+                jmp  busy
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         kprobe 'do_work+0x124'
-        sleep 60.us                   // the optimizer runs 5 jiffies (25 us) after registration
+        sleep 80.us                    // the optimizer runs 5 jiffies (25 us) after registration
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

@@ -22,11 +22,15 @@ scenario {
                 call dispatch_op
                 call cond_resched
                 jmp  worker
+        busy:   hlt                   # other work on cpu 0: cond_resched switches, RCU sees quiescent states
+                call cond_resched
+                jmp  busy
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         kprobe 'dispatch_op+0x1e'
-        sleep 60.us
+        sleep 80.us 
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000

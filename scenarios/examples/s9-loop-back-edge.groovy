@@ -20,11 +20,15 @@ scenario {
                 call fib_recursive
                 call cond_resched
                 jmp  worker
+        busy:   hlt                   # other work on cpu 0: cond_resched switches, RCU sees quiescent states
+                call cond_resched
+                jmp  busy
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         kprobe 'fib_recursive+0xf'
-        sleep 60.us
+        sleep 80.us 
     }
     check 'no-jump-into-region', 'no-oops'
     explore strategy: 'random', schedules: 5000
