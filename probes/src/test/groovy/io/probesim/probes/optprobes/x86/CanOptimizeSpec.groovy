@@ -33,6 +33,13 @@ import java.nio.file.Files
 class CanOptimizeSpec extends Specification {
 
     @Shared KstyleObjdump objdump = new KstyleObjdump()
+    /** Our verdicts with no knob, computed once for the features that compare against them. */
+    @Shared List<Verdict> plain = null
+
+    List<Verdict> plainVerdicts() {
+        if (plain == null) plain = verdicts([] as Set)
+        plain
+    }
 
     static class Machine {
         Kernel kernel
@@ -109,7 +116,7 @@ class CanOptimizeSpec extends Specification {
 
     def "every instruction boundary of every kstyle.o function gets objdump's verdict"() {
         when:
-        def vs = verdicts([] as Set)
+        def vs = plainVerdicts()
 
         then: 'no disagreement'
         disagreements(vs) == []
@@ -127,7 +134,7 @@ class CanOptimizeSpec extends Specification {
 
         then:
         disagreements(vs) == []
-        def without = verdicts([] as Set)
+        def without = plainVerdicts()
         def newlyAllowed = (0..<vs.size()).findAll { without[it].got() != null && vs[it].got() == null }.collect { vs[it].where() }
         !newlyAllowed.isEmpty()
         newlyAllowed.every { w -> without.find { it.where() == w }.got() == rule }

@@ -71,7 +71,12 @@ class KstyleTransparencySpec extends Specification {
             find_first_set: [0L, 1L, 0x80L, 0x100000000L, Long.MIN_VALUE].collect { w -> [[w], w == 0 ? 64L : (long) Long.numberOfTrailingZeros(w)] },
             short_leaf   : [0L, 42L, -1L].collect { x -> [[x], x] },
             checksum_loop: [0, 1, 7, 32].collect { n -> [['BUF', n], checksum(Arrays.copyOf(buffer(), n))] },
+            // memory effects: the result is the destination; OUT = buf + 64, cleared before each call
+            memset_small : [[0x5a, 16], [0xff, 1], [7, 0]].collect { c, n -> [['OUT', c, n], 'OUT', ([(byte) c] * n) as byte[]] },
+            memcpy_small : [1, 8, 20].collect { n -> [['OUT', 'BUF', n], 'OUT', Arrays.copyOf(buffer(), n)] },
     ]
+
+    static final int OUT = 64
 
     /** The bytes checksum_loop reads: 0, 7, 14, ... (mod 256). */
     static byte[] buffer() { (0..<32).collect { (byte) (it * 7) } as byte[] }
@@ -118,11 +123,18 @@ class KstyleTransparencySpec extends Specification {
     static List<String> callAll(HostContext ctx, Bed b, String fn, String where) {
         List<String> wrong = []
         CASES[fn].each { c ->
-            long[] args = (c[0] as List).collect { it == 'BUF' ? b.buf : it as long } as long[]
+            b.kernel.memory().poke(b.buf + OUT, new byte[64])
+            long[] args = (c[0] as List).collect { it == 'BUF' ? b.buf : it == 'OUT' ? b.buf + OUT : it as long } as long[]
             long got = ctx.call(fn, args)
-            long want = c[1] as long
+            long want = c[1] == 'OUT' ? b.buf + OUT : c[1] as long
             if (fn == 'checksum_loop') got &= MASK32
             if (got != want) wrong << "$where: $fn${c[0]} = $got, C says $want"
+            if (c.size() > 2) {
+                byte[] written = c[2] as byte[]
+                byte[] expected = Arrays.copyOf(written, 64)          // the rest of OUT stays zero
+                byte[] now = b.kernel.memory().read(b.buf + OUT, 64)
+                if (now != expected) wrong << "$where: $fn${c[0]} left ${now.encodeHex()} at OUT, C says ${expected.encodeHex()}"
+            }
         }
         byte[] now = b.kernel.memory().read(b.buf, 32)
         if (now != buffer()) wrong << "$where: $fn changed the buffer it only reads"
@@ -174,6 +186,8 @@ class KstyleTransparencySpec extends Specification {
         'hweight'       | 1
         'find_first_set'| 1
         'checksum_loop' | 1
+        'memset_small'  | 1
+        'memcpy_small'  | 1
     }
 
     def "#fn: a plain (#era) probe on every boundary leaves every result as C computes it"() {
@@ -206,6 +220,6 @@ class KstyleTransparencySpec extends Specification {
         b.violations.first().isEmpty()
 
         where:
-        [fn, era] << [['dispatch_op', 'fib_recursive', 'hweight', 'find_first_set', 'short_leaf', 'checksum_loop'], [Era.E2006]].combinations()
+        [fn, era] << [['dispatch_op', 'fib_recursive', 'hweight', 'find_first_set', 'short_leaf', 'checksum_loop', 'memset_small', 'memcpy_small'], [Era.E2006]].combinations()
     }
 }
