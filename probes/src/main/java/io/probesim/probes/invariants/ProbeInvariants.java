@@ -18,6 +18,7 @@ public final class ProbeInvariants {
                 new Named(ProbeTransparency.NAME, "each task's registers at its checkpoints equal those of the same code run without probes"),
                 new Named(HandlerExactlyOnce.NAME, "every hit of a probed instruction gets exactly one pre handler call or one counted miss per probe"),
                 new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"),
-                new Named(NoResumeInsidePatchedRegion.NAME, "after a jump is written over a region, no CPU executes from and no context resumes at an address strictly inside the 5 patched bytes"));
+                new Named(NoResumeInsidePatchedRegion.NAME, "after a jump is written over a region, no CPU executes from and no context resumes at an address strictly inside the 5 patched bytes"),
+                new Named(NoJumpIntoRegion.NAME, "no branch, return or fault fixup lands strictly inside an optimized region (the jump written over it)"));
     }
 }

@@ -14,6 +14,7 @@ import io.probesim.x86.asm.Assembler;
 import io.probesim.x86.asm.Assembly;
 import io.probesim.x86.asm.Symbol;
 import io.probesim.x86.decode.Mode;
+import io.probesim.x86.elf.LoadedObject;
 import io.probesim.x86.kernel.KernelConfig;
 import io.probesim.x86.kernel.Layout;
 import io.probesim.x86.kernel.Natives;
@@ -21,17 +22,20 @@ import io.probesim.x86.mem.Memory;
 
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * What a scenario is before any schedule runs: its text assembled and loaded into memory (the
- * snapshot every schedule starts from), its machine and probe configuration resolved. Every
- * mistake found here is reported against the script.
+ * What a scenario is before any schedule runs: its objects loaded and its text assembled into
+ * memory (the snapshot every schedule starts from), its machine and probe configuration
+ * resolved. Every mistake found here is reported against the script.
  */
 public final class ScenarioImage {
 
     private final ScenarioDefinition definition;
     private final KernelConfig kernelConfig;
     private final ProbeConfig probeConfig;
+    private final List<LoadedObject> objects;
     private final List<Symbol> symbols;
     private final long textEnd;
     private final Snapshot<Memory> memory;
@@ -46,25 +50,36 @@ public final class ScenarioImage {
         }
         this.kernelConfig = new KernelConfig(m.cpus(), m.preempt(), m.tickHz(), m.sliceTicks(), (int) Math.round(m.clockGhz() * 1000));
         this.probeConfig = resolveProbes(def, file);
-        if (!def.objects().isEmpty()) {
-            throw new ScenarioException(file, 0, 0, "load '" + def.objects().get(0).getFileName() + "': object files cannot be loaded yet",
-                    "ELF loading arrives with issue 3; put the code in text '''...''' for now");
+        Memory mem = new Memory();
+        this.objects = ObjectFiles.load(def, file, kernelConfig, mem);
+        if (def.text() == null && objects.isEmpty()) {
+            throw new ScenarioException(file, 0, 0, "the scenario has no text",
+                    "add text '''...''' with the code to run and probe, or load 'an-object.o'");
         }
-        if (def.text() == null) {
-            throw new ScenarioException(file, 0, 0, "the scenario has no text", "add text '''...''' with the code to run and probe");
-        }
-        Assembly asm = assemble(def.text(), file);
-        this.symbols = asm.symbols();
-        this.textEnd = Layout.KERNEL_TEXT + asm.code().length;
-        for (TaskDefinition t : def.tasks()) {
-            if (t instanceof TaskDefinition.X86Task x && symbols.stream().noneMatch(s -> s.name().equals(x.entry()))) {
-                throw new ScenarioException(file, t.line(), 0, "task '" + t.name() + "': no label '" + x.entry() + "' in the text",
-                        "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList()));
+        Map<String, Long> externals = new TreeMap<>(Natives.exportedSymbols());
+        Map<String, Long> loaded = ObjectFiles.functions(objects);
+        externals.putAll(loaded);
+        Assembly asm = def.text() == null ? null : assemble(def.text(), file, externals);
+        this.symbols = asm == null ? List.of() : asm.symbols();
+        this.textEnd = Layout.KERNEL_TEXT + (asm == null ? 0 : asm.code().length);
+        for (Symbol s : symbols) {
+            if (loaded.containsKey(s.name())) {
+                throw new ScenarioException(file, def.text().scriptLine(1), 0, "label '" + s.name() + "' in the text is also a function of a loaded object",
+                        "rename the label; the text can call the object's " + s.name() + " by name");
             }
         }
-        Memory mem = new Memory();
-        mem.map(Layout.KERNEL_TEXT, Math.max(1, asm.code().length), Memory.R | Memory.X);
-        mem.poke(Layout.KERNEL_TEXT, asm.code());
+        for (TaskDefinition t : def.tasks()) {
+            if (t instanceof TaskDefinition.X86Task x && symbols.stream().noneMatch(s -> s.name().equals(x.entry()))
+                    && !loaded.containsKey(x.entry())) {
+                throw new ScenarioException(file, t.line(), 0, "task '" + t.name() + "': no label or loaded function '" + x.entry() + "'",
+                        "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList())
+                                + (objects.isEmpty() ? "" : "; loaded functions: " + String.join(", ", loaded.keySet())));
+            }
+        }
+        if (asm != null) {
+            mem.map(Layout.KERNEL_TEXT, Math.max(1, asm.code().length), Memory.R | Memory.X);
+            mem.poke(Layout.KERNEL_TEXT, asm.code());
+        }
         this.memory = new CopyingSnapshot<>(mem, Memory::copy);
     }
 
@@ -85,9 +100,9 @@ public final class ScenarioImage {
         return new ProbeConfig(era, knobs);
     }
 
-    private static Assembly assemble(TextSource text, String file) {
+    private static Assembly assemble(TextSource text, String file, Map<String, Long> externals) {
         try {
-            return Assembler.assemble(text.source(), Layout.KERNEL_TEXT, Mode.BITS64, Natives.exportedSymbols());
+            return Assembler.assemble(text.source(), Layout.KERNEL_TEXT, Mode.BITS64, externals);
         } catch (AsmException e) {
             throw new ScenarioException(file, text.scriptLine(e.line()), text.scriptColumn(e.line(), e.column()),
                     "in text: " + e.hint(), null, e);
@@ -100,4 +115,6 @@ public final class ScenarioImage {
     public List<Symbol> symbols() { return symbols; }
     public long textEnd() { return textEnd; }
     public Memory freshMemory() { return memory.thaw(); }
+    /** The loaded objects, already in {@link #freshMemory()}; {@link ObjectFiles#install} makes them part of a run's kernel. */
+    public List<LoadedObject> objects() { return objects; }
 }

@@ -1,6 +1,7 @@
 package io.probesim.scenario.run;
 
 import io.probesim.probes.invariants.HandlerExactlyOnce;
+import io.probesim.probes.invariants.NoJumpIntoRegion;
 import io.probesim.probes.invariants.NoResumeInsidePatchedRegion;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
@@ -58,7 +59,8 @@ public final class ScenarioRunner implements ScheduleRunner {
         Violations violations = new Violations(sim, new LinkedHashSet<>(def.checks()));
         Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
-        kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        if (image.textEnd() > Layout.KERNEL_TEXT) kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        ObjectFiles.install(kernel, image.objects());
         // A scenario's text may give the NMI handler by name (the `nmi` word raises NMIs).
         kernel.symbols().lookup("nmi_handler").ifPresent(s -> kernel.nmi().setHandler(s.address()));
 
@@ -66,6 +68,7 @@ public final class ScenarioRunner implements ScheduleRunner {
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
         if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
         Optprobes optprobes = optprobes(kprobes, kernel, violations, log);
+        if (violations.enabled(NoJumpIntoRegion.NAME)) log.addListener(new NoJumpIntoRegion(kernel, violations));
 
         int hostTasks = 0;
         for (TaskDefinition t : def.tasks()) {

@@ -64,8 +64,12 @@ public final class SimCpu implements Actor {
     /** True while the stale-prefetch model has something to check before this CPU's next instruction. */
     boolean fetchCheck;
 
+    /** Addresses watched by any owner, flattened; empty on the common path (see {@link #watch(Object, long[], java.util.function.LongConsumer)}). */
     private long[] watches = new long[0];
-    private java.util.function.LongConsumer watchHandler;
+    private java.util.function.LongConsumer[] watchHandlers = new java.util.function.LongConsumer[0];
+    private final java.util.List<Watch> watchList = new java.util.ArrayList<>();
+
+    private record Watch(Object owner, long[] addresses, java.util.function.LongConsumer handler) {}
 
     SimCpu(int id, Kernel kernel, Cpu cpu, int clockMhz) {
         this.id = id;
@@ -239,20 +243,42 @@ public final class SimCpu implements Actor {
         return false;
     }
 
-    private void checkWatches() {
+    /** After an instruction (or a fault fixup) moved rip: calls each handler watching the new rip. */
+    void checkWatches() {
         long rip = cpu.rip;
-        for (long w : watches) {
-            if (w == rip) {
-                watchHandler.accept(rip);
-                return;
-            }
+        long[] ws = watches;
+        for (int i = 0; i < ws.length; i++) {
+            if (ws[i] == rip) watchHandlers[i].accept(rip);
         }
     }
 
     /** Calls `handler` whenever this CPU arrives at one of `addresses` (probe-transparency checkpoints). */
     public void watch(long[] addresses, java.util.function.LongConsumer handler) {
-        this.watches = addresses.clone();
-        this.watchHandler = handler;
+        watch(SimCpu.class, addresses, handler);
+    }
+
+    /**
+     * Calls `handler` whenever this CPU arrives at one of `addresses` by executing an instruction
+     * or through a fault fixup; replaces what `owner` watched before (an empty array ends it).
+     * Owners watch independently. The interpreter's common path pays only while some address is
+     * watched, so an invariant that is not checked, or has nothing to watch, costs nothing.
+     */
+    public void watch(Object owner, long[] addresses, java.util.function.LongConsumer handler) {
+        watchList.removeIf(w -> w.owner() == owner);
+        if (addresses.length > 0) watchList.add(new Watch(owner, addresses.clone(), handler));
+        int n = 0;
+        for (Watch w : watchList) n += w.addresses().length;
+        long[] ws = new long[n];
+        var hs = new java.util.function.LongConsumer[n];
+        int i = 0;
+        for (Watch w : watchList) {
+            for (long a : w.addresses()) {
+                ws[i] = a;
+                hs[i++] = w.handler();
+            }
+        }
+        watchHandlers = hs;
+        watches = ws;
     }
 
     /**

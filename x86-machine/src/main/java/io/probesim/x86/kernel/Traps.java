@@ -99,8 +99,9 @@ public final class Traps {
             case Step.INT -> throw oops(sc, "int $0x" + Integer.toHexString(cpu.softwareVector()) + " in kernel mode at "
                     + describeInstruction(ip, cpu.lastInstruction()) + " (not modelled)");
             default -> {
-                if ((vector == Step.PF || vector == Step.GP) && fixup(sc, vector, ip)) return;
-                throw oops(sc, describeFault(sc, vector, ip, false));
+                long at = notifyFault(sc, vector, ip);
+                if ((vector == Step.PF || vector == Step.GP) && fixup(sc, vector, at)) return;
+                throw oops(sc, describeFault(sc, vector, at, false));
             }
         }
     }
@@ -156,6 +157,7 @@ public final class Traps {
                 "fault", vector == Step.PF ? hex(cpu.faultAddress()) : "#GP");
         if (type == 2) cpu.gpr[0] = vector;
         cpu.rip = e.fixup();
+        sc.checkWatches();   // a fixup is an arrival like a branch (no-jump-into-region)
         return true;
     }
 
@@ -174,6 +176,15 @@ public final class Traps {
 
     private String describeUser(SimCpu sc, long ip) {
         return describeInstruction(ip, sc.cpu().lastInstruction(), sc.current.userSymbols, sc.cpu().memory());
+    }
+
+    /** Lets the trap handlers claim a kernel fault (see {@link TrapHandler#onFault}); the address it counts as raised at. */
+    private long notifyFault(SimCpu sc, int vector, long ip) {
+        for (TrapHandler h : handlers) {
+            long at = h.onFault(sc, vector, ip);
+            if (at != ip) return at;
+        }
+        return ip;
     }
 
     private boolean notify(SimCpu sc, PtRegs regs, boolean breakpoint) {

@@ -105,7 +105,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     }
 
     /** The 2006 table looks at the first opcode byte; in 64-bit mode a REX prefix is skipped. */
-    static boolean canBoost(Instruction insn) {
+    public static boolean canBoost(Instruction insn) {
         byte[] b = insn.bytes();
         int i = 0;
         if ((b[0] & 0xf0) == 0x40 && b.length > 1) i = 1;
@@ -253,6 +253,31 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         }
         preemptEnable(sc.current());
         return true;
+    }
+
+    /**
+     * kprobe_fault_handler (spec 2.3): a fault while single-stepping a copy (ip still in the
+     * slot) is the probed instruction's fault. Put ip back at the probe address with the flags
+     * the probe found, leave the probe, and let normal fault handling (the exception table) run.
+     */
+    @Override
+    public long onFault(SimCpu sc, int vector, long ip) {
+        KprobeCtlblk kcb = core.ctlblk(sc.id());
+        Kprobe cur = core.running(sc.id());
+        if (cur == null || (kcb.status() != KprobeStatus.HIT_SS && kcb.status() != KprobeStatus.REENTER)) return ip;
+        if (ip != cur.ainsn().slot()) return ip;
+        var cpu = sc.cpu();
+        cpu.rip = cur.address();
+        cpu.rflags = (cpu.rflags & ~(SimCpu.TF | SimCpu.IF)) | kcb.savedFlags();
+        kernel.log(sc.id(), sc.current(), "kprobe-fault", "probe", cur.name(), "vector", vector);
+        if (kcb.status() == KprobeStatus.REENTER) {
+            kcb.restorePrevious();
+        } else {
+            kcb.resetCurrent();
+            kcb.setStatus(KprobeStatus.NONE);
+        }
+        preemptEnable(sc.current());
+        return cur.address();
     }
 
     private void callPostHandler(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe cur, boolean reentered) {
