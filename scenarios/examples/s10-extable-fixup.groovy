@@ -10,9 +10,11 @@
 // stays an int3 kprobe, whose single-step of the faulting copy hands the fault back to the
 // probed address (kprobe_fault_handler), so the fixup runs as without the probe.
 //
-// `--knob skipExtableCheck` drops that check: the jump is written while the worker is in the
-// fixup code, whose jump back then lands inside it (or the copy in the detour buffer faults
-// where no exception-table entry exists: an oops).
+// `--knob skipExtableCheck` drops that check, and the probe is optimized. The first hit after it
+// is flagged runs the copied load in the detour buffer, where the fault has no exception-table
+// entry: an oops (`no-oops`), which is what the explorer finds first. The other consequence seed
+// 001 names, the fixup's jump landing inside the written jump (`no-jump-into-region`), needs the
+// worker to sit in the fixup code for the whole optimizer delay, which these schedules do not reach.
 scenario {
     name 'S10: exception fixup returning into an optimized region'
     machine { cpus 2; bits 64; preempt false; tick hz: 200000; clock ghz: 2.33 }
