@@ -125,6 +125,7 @@ public final class X86Kretprobes implements KretprobesArch {
             // arch_init_kprobes(): the kernel's own probe on the trampoline (trampoline_p).
             kernel.symbols().addTextRange(TRAMPOLINE_PAGE, TRAMPOLINE_PAGE + asm.code().length);
             kretprobes.core().register(ctx, Kprobe.at(SYMBOL, 0, (p, regs) -> {
+                regs.setIp(trampoline);     // handlers see ip at the trampoline, as with the booster
                 regs.setIp(kretprobes.trampolineHandler(regs.getCpu(), regs));
                 return 1;   // ip changed: no single-step
             }, null));
