@@ -25,4 +25,15 @@ public interface HostOps {
 
     /** A line for the event log. */
     void log(String message);
+
+    /**
+     * Registers a kretprobe on the function {@code target}. {@code options}: "entry" and
+     * "handler" map to {@link groovy.lang.Closure}s taking the registers, "maxactive" to an
+     * Integer (absent: the kernel's default).
+     *
+     * @return the probe's handle, given back to {@link #unregister}
+     */
+    default Object kretprobe(String target, Map<String, Object> options) {
+        throw new HostOpsException("kretprobe is not available here", null);
+    }
 }

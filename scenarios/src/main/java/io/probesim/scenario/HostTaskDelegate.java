@@ -20,10 +20,12 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("unregister", "unregister p");
         WORDS.put("sleep", "sleep 30.us");
         WORDS.put("log", "log 'text'");
+        WORDS.put("kretprobe", "def rp = kretprobe 'fn', entry: { regs -> }, handler: { regs -> }, maxactive: 4");
         register("a host task", WORDS);
     }
 
     private static final Set<String> KPROBE_OPTIONS = Set.of("pre", "post");
+    private static final Set<String> KRETPROBE_OPTIONS = Set.of("entry", "handler", "maxactive");
 
     private final HostOps ops;
 
@@ -49,6 +51,30 @@ public final class HostTaskDelegate extends DslBlock {
 
     public Object kprobe(Object target) {
         return ops.kprobe(stringArg("kprobe", target), new LinkedHashMap<>());
+    }
+
+    public Object kretprobe(Map<?, ?> opts, Object target) {
+        checkKeys("kretprobe", opts, KRETPROBE_OPTIONS);
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : opts.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (key.equals("maxactive")) {
+                int n = intArg("kretprobe", e.getValue());
+                if (n < 0) {
+                    throw wrong("kretprobe", "maxactive: expects 0 (the kernel's default) or more instances, not " + n);
+                }
+                options.put(key, n);
+            } else if (e.getValue() instanceof Closure<?>) {
+                options.put(key, e.getValue());
+            } else {
+                throw wrong("kretprobe", key + ": expects a handler { regs -> ... }, not " + describe(e.getValue()));
+            }
+        }
+        return ops.kretprobe(stringArg("kretprobe", target), options);
+    }
+
+    public Object kretprobe(Object target) {
+        return ops.kretprobe(stringArg("kretprobe", target), new LinkedHashMap<>());
     }
 
     public void unregister(Object probe) {

@@ -17,6 +17,8 @@ public final class ProbeInvariants {
                 new Named(SlotNotFreedWhileInUse.NAME, "no instruction slot is released or handed out again while a CPU, an interrupted context or a preempted task has its ip inside it"),
                 new Named(ProbeTransparency.NAME, "each task's registers at its checkpoints equal those of the same code run without probes"),
                 new Named(HandlerExactlyOnce.NAME, "every hit of a probed instruction gets exactly one pre handler call or one counted miss per probe"),
-                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"));
+                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"),
+                new Named(ReturnAddressIntegrity.NAME, "every call protected by a kretprobe returns to its real caller; skipped instances are counted in nmissed"),
+                new Named(NoHandlerAfterUnregister.NAME, "no handler of a probe starts after its unregister call returned"));
     }
 }

@@ -107,6 +107,7 @@ public final class Kretprobes {
         ri.task = task;
         if (rp.entryHandler() != null && rp.entryHandler().handle(ri, regs) != 0) {
             rp.free.push(ri);
+            kernel.log(sc.id(), task, "kretprobe-skip", "probe", rp.kp.name());
             return 0;
         }
         arch.prepare(ri, regs);

@@ -62,6 +62,12 @@ public final class ScenarioImage {
                         "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList()));
             }
         }
+        for (String fn : def.probes().blacklist()) {
+            if (symbols.stream().noneMatch(s -> s.name().equals(fn))) {
+                throw new ScenarioException(file, 0, 0, "blacklist '" + fn + "': no label '" + fn + "' in the text",
+                        "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList()));
+            }
+        }
         Memory mem = new Memory();
         mem.map(Layout.KERNEL_TEXT, Math.max(1, asm.code().length), Memory.R | Memory.X);
         mem.poke(Layout.KERNEL_TEXT, asm.code());

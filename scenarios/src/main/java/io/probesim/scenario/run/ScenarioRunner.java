@@ -1,10 +1,14 @@
 package io.probesim.scenario.run;
 
 import io.probesim.probes.invariants.HandlerExactlyOnce;
+import io.probesim.probes.invariants.NoHandlerAfterUnregister;
+import io.probesim.probes.invariants.ReturnAddressIntegrity;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
 import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.Kretprobes;
 import io.probesim.probes.kprobes.x86.X86Kprobes;
+import io.probesim.probes.kprobes.x86.X86Kretprobes;
 import io.probesim.scenario.HostTaskScript;
 import io.probesim.scenario.ScenarioException;
 import io.probesim.scenario.TaskDefinition;
@@ -56,10 +60,14 @@ public final class ScenarioRunner implements ScheduleRunner {
         Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
         kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        for (String fn : def.probes().blacklist()) kernel.symbols().blacklist(fn);
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
         if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
+        Kretprobes kretprobes = new Kretprobes(kprobes, X86Kretprobes::new);
+        if (violations.enabled(ReturnAddressIntegrity.NAME)) new ReturnAddressIntegrity(kernel, violations);
+        if (violations.enabled(NoHandlerAfterUnregister.NAME)) new NoHandlerAfterUnregister(kprobes, violations);
 
         int hostTasks = 0;
         for (TaskDefinition t : def.tasks()) {
@@ -67,7 +75,7 @@ public final class ScenarioRunner implements ScheduleRunner {
                 kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
             } else if (t instanceof TaskDefinition.HostTask h) {
                 hostTasks++;
-                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes)));
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, kretprobes)));
             }
         }
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);

@@ -1,0 +1,34 @@
+// S22 (shared/spec/invariants.md): unregister waits for handlers still running.
+//
+// unregister_kprobe disarms and unhashes the probe, then waits for a quiescent period
+// (synchronize_sched) before it returns. A CPU that hit the probe just before the disarm may
+// still be between its pre handler and its post handler (single-stepping the copy with
+// preemption off); the wait lets it finish, so the caller may then free the handlers' code.
+//
+// `--knob skipSyncOnUnregister` returns at once: the other CPU's post handler can start after
+// unregister returned (no-handler-after-unregister).
+scenario {
+    name 'S22: a handler running on another CPU while unregister returns'
+    machine { cpus 2; bits 64; preempt false; tick hz: 100000; clock ghz: 2.33 }
+    probes  { era '2006' }
+    text '''
+        target: push %rbp
+                mov  %rsp, %rbp
+                add  $1, %rax
+                pop  %rbp
+                ret
+        worker: call target
+                call cond_resched
+                jmp  worker
+    '''
+    task 'worker', cpu: 0, entry: 'worker'
+    task 'tracer', cpu: 1, {
+        def p = kprobe 'target', pre: { regs -> }, post: { regs -> }
+        sleep 10.us
+        unregister p
+        sleep 5.us
+    }
+    check 'no-handler-after-unregister', 'handler-exactly-once', 'no-oops'
+    limits settle: 5.us
+    explore strategy: 'random', schedules: 5000
+}
