@@ -2,8 +2,9 @@
 //
 // unregister_kprobe disarms and unhashes the probe, then waits for a quiescent period
 // (synchronize_sched) before it returns. A CPU that hit the probe just before the disarm may
-// still be between its pre handler and its post handler (single-stepping the copy with
-// preemption off); the wait lets it finish, so the caller may then free the handlers' code.
+// still be in its handlers: here the pre handler does about 2 us of work (it calls `slow`),
+// and the post handler follows the single-step, all with preemption off. The wait lets that
+// CPU finish, so the caller may then free the handlers' code.
 //
 // `--knob skipSyncOnUnregister` returns at once: the other CPU's post handler can start after
 // unregister returned (no-handler-after-unregister).
@@ -20,10 +21,14 @@ scenario {
         worker: call target
                 call cond_resched
                 jmp  worker
+        slow:   mov  $2000, %rcx        # the pre handler's work: about 4000 cycles
+        spin:   dec  %rcx
+                jnz  spin
+                ret
     '''
     task 'worker', cpu: 0, entry: 'worker'
     task 'tracer', cpu: 1, {
-        def p = kprobe 'target', pre: { regs -> }, post: { regs -> }
+        def p = kprobe 'target', pre: { regs -> regs.call('slow'); 0 }, post: { regs -> }
         sleep 10.us
         unregister p
         sleep 5.us
