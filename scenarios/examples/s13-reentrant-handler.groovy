@@ -24,8 +24,12 @@ scenario {
                 mov  %rax, %rbx
                 call cond_resched
                 jmp  worker
+        busy:   hlt                     # CPU-bound work: the tick's context switches to and
+                call cond_resched       # from it are the quiescent states synchronize_sched
+                jmp  busy               # waits for (the worker alone would never switch)
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         int depth = 0
         def p = kprobe 'target', pre: { regs ->

@@ -21,12 +21,16 @@ scenario {
         worker: call target
                 call cond_resched
                 jmp  worker
+        busy:   hlt                     # CPU-bound work: the tick's context switches to and
+                call cond_resched       # from it are the quiescent states synchronize_sched
+                jmp  busy               # waits for (the worker alone would never switch)
         slow:   mov  $2000, %rcx        # the pre handler's work: about 4000 cycles
         spin:   dec  %rcx
                 jnz  spin
                 ret
     '''
     task 'worker', cpu: 0, entry: 'worker'
+    task 'busy',   cpu: 0, entry: 'busy'
     task 'tracer', cpu: 1, {
         def p = kprobe 'target', pre: { regs -> regs.call('slow'); 0 }, post: { regs -> }
         sleep 10.us
