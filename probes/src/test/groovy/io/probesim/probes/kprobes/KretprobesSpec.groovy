@@ -157,4 +157,52 @@ __switch_to: mov  %rdi, %rax
         then:
         returned == 99
     }
+
+    def "return-address-integrity catches an entry handler that changes the return address before the hijack"() {
+        given: 'rai_caller+5 is the real return address (call rel32 is 5 bytes); +6 is a second ret, a harmless wrong place'
+        def bed = new KprobesTestbed([:], TEXT + '''
+rai_caller:  call kprobe_target
+             ret
+             ret
+''')
+        def krp = kretprobes(bed, X86Kretprobes.Trampoline.BOOSTED)
+        long caller = 0
+        def rp = new Kretprobe('kprobe_target', { ri, PtRegs regs ->
+            bed.kernel.memory().write64(regs.sp, caller + 6); 0 } as KretprobeHandler, null, 1)
+
+        when: 'the run stops at the first violation, before the test task ends'
+        try {
+            bed.run { ctx ->
+                caller = bed.kernel.symbols().require('rai_caller').address()
+                krp.register(ctx, rp)
+                ctx.call('rai_caller', 1)
+            }
+        } catch (AssertionError unfinished) {
+            assert unfinished.message.contains('did not finish')
+        }
+
+        then:
+        def v = bed.violations.first().get()
+        v.invariant() == 'return-address-integrity'
+        v.message().contains("0x${Long.toHexString(caller + 5)}")
+    }
+
+    def "no-handler-after-unregister holds for a plain unregister: the handler count stops with it"() {
+        given:
+        def bed = new KprobesTestbed([:], TEXT)
+        int pre = 0
+        def kp = Kprobe.at('kprobe_target', 0, { p, r -> pre++; 0 } as PreHandler, null)
+
+        when:
+        bed.run { ctx ->
+            bed.kprobes.register(ctx, kp)
+            ctx.call('kprobe_target', 1)
+            bed.kprobes.unregister(ctx, kp)
+            ctx.call('kprobe_target', 1)
+        }
+
+        then:
+        pre == 1
+        bed.violations.first().isEmpty()
+    }
 }
