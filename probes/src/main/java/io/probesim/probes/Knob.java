@@ -26,7 +26,7 @@ public enum Knob {
             "optimize over an instruction with an exception-table entry"),
     FREE_DETOUR_WITHOUT_UNOPTIMIZE("freeDetourWithoutUnoptimize", "S11", true,
             "free the detour buffer before unoptimizing"),
-    NO_REENTRANCY_GUARD("noReentrancyGuard", "S13", false,
+    NO_REENTRANCY_GUARD("noReentrancyGuard", "S13", true,
             "recurse into handlers on a reentrant hit instead of counting a miss"),
     NO_BRANCH_EMULATION("noBranchEmulation", "S15", false,
             "single-step branches out of line instead of emulating them"),
@@ -42,7 +42,7 @@ public enum Knob {
             "treat an int3 of a concurrently removed probe as foreign"),
     NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", false,
             "let an iret inside an NMI handler re-enable NMIs"),
-    SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", false,
+    SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", true,
             "return from unregister while handlers may still run"),
     /** Not a measure switched off but design B2 switched on (see the class comment). */
     OPTIMIZER_STACK_SCAN("optimizerStackScan", "B2", true,

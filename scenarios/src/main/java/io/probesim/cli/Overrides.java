@@ -1,6 +1,5 @@
 package io.probesim.cli;
 
-import io.probesim.scenario.ProbesConfig;
 import io.probesim.scenario.ScenarioDefinition;
 
 import java.util.ArrayList;
@@ -31,6 +30,6 @@ public record Overrides(String era, List<String> knobs) {
                 all.add(k);
             }
         }
-        return s.withProbes(new ProbesConfig(era != null ? era : s.probes().era(), all));
+        return s.withProbes(s.probes().with(era != null ? era : s.probes().era(), all));
     }
 }

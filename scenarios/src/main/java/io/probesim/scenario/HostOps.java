@@ -45,4 +45,15 @@ public interface HostOps {
     default void nmi(int cpu, long withinPs) {
         throw new HostOpsException("nmi is not available here", null);
     }
+
+    /**
+     * Registers a kretprobe on the function {@code target}. {@code options}: "entry" and
+     * "handler" map to {@link groovy.lang.Closure}s taking the registers, "maxactive" to an
+     * Integer (absent: the kernel's default).
+     *
+     * @return the probe's handle, given back to {@link #unregister}
+     */
+    default Object kretprobe(String target, Map<String, Object> options) {
+        throw new HostOpsException("kretprobe is not available here", null);
+    }
 }

@@ -24,10 +24,12 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("unoptimize", "unoptimize p");
         WORDS.put("sysctl", "sysctl 'debug.kprobes-optimization', 0");
         WORDS.put("nmi", "nmi cpu: 0, within: 2.us   (the text's nmi_handler runs, if it has one)");
+        WORDS.put("kretprobe", "def rp = kretprobe 'fn', entry: { regs -> }, handler: { regs -> }, maxactive: 4");
         register("a host task", WORDS);
     }
 
     private static final Set<String> KPROBE_OPTIONS = Set.of("pre", "post");
+    private static final Set<String> KRETPROBE_OPTIONS = Set.of("entry", "handler", "maxactive");
 
     private final HostOps ops;
 
@@ -53,6 +55,30 @@ public final class HostTaskDelegate extends DslBlock {
 
     public Object kprobe(Object target) {
         return ops.kprobe(stringArg("kprobe", target), new LinkedHashMap<>());
+    }
+
+    public Object kretprobe(Map<?, ?> opts, Object target) {
+        checkKeys("kretprobe", opts, KRETPROBE_OPTIONS);
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : opts.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (key.equals("maxactive")) {
+                int n = intArg("kretprobe", e.getValue());
+                if (n < 0) {
+                    throw wrong("kretprobe", "maxactive: expects 0 (the kernel's default) or more instances, not " + n);
+                }
+                options.put(key, n);
+            } else if (e.getValue() instanceof Closure<?>) {
+                options.put(key, e.getValue());
+            } else {
+                throw wrong("kretprobe", key + ": expects a handler { regs -> ... }, not " + describe(e.getValue()));
+            }
+        }
+        return ops.kretprobe(stringArg("kretprobe", target), options);
+    }
+
+    public Object kretprobe(Object target) {
+        return ops.kretprobe(stringArg("kretprobe", target), new LinkedHashMap<>());
     }
 
     public void unregister(Object probe) {

@@ -16,11 +16,13 @@ public final class ProbesBlock extends DslBlock {
     static {
         WORDS.put("era", "era '2006'   (2006, 2010, 2017 or modern)");
         WORDS.put("knob", "knob 'boostPreemptible'   (probesim list knobs)");
+        WORDS.put("blacklist", "blacklist 'fn'   (functions no probe may sit on)");
         register("probes", WORDS);
     }
 
     private String eraValue = ProbesConfig.DEFAULT.era();
     private final List<String> knobs = new ArrayList<>();
+    private final List<String> blacklist = new ArrayList<>();
 
     ProbesBlock(ScriptContext ctx, Script script) {
         super(ctx, script);
@@ -49,7 +51,19 @@ public final class ProbesBlock extends DslBlock {
         }
     }
 
-    ProbesConfig config() { return new ProbesConfig(eraValue, knobs); }
+    public void blacklist(Object... functions) {
+        if (functions.length == 0) {
+            throw wrong("blacklist", "needs at least one function name");
+        }
+        for (Object f : functions) {
+            String name = stringArg("blacklist", f);
+            if (!blacklist.contains(name)) {
+                blacklist.add(name);
+            }
+        }
+    }
+
+    ProbesConfig config() { return new ProbesConfig(eraValue, knobs, blacklist); }
 
     /** Shared with the CLI's --era, which has no script position. */
     static void checkEra(ScriptContext ctx, String era, Pos pos) {

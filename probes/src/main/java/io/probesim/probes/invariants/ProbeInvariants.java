@@ -19,6 +19,8 @@ public final class ProbeInvariants {
                 new Named(HandlerExactlyOnce.NAME, "every hit of a probed instruction gets exactly one pre handler call or one counted miss per probe"),
                 new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"),
                 new Named(NoResumeInsidePatchedRegion.NAME, "after a jump is written over a region, no CPU executes from and no context resumes at an address strictly inside the 5 patched bytes"),
-                new Named(NoJumpIntoRegion.NAME, "no branch, return or fault fixup lands strictly inside an optimized region (the jump written over it)"));
+                new Named(NoJumpIntoRegion.NAME, "no branch, return or fault fixup lands strictly inside an optimized region (the jump written over it)"),
+                new Named(ReturnAddressIntegrity.NAME, "every call protected by a kretprobe returns to its real caller; skipped instances are counted in nmissed"),
+                new Named(NoHandlerAfterUnregister.NAME, "no handler of a probe starts after its unregister call returned"));
     }
 }

@@ -28,6 +28,8 @@ public final class Kprobes {
     /** Per CPU: logs each handler call and miss for the handler-exactly-once invariant. */
     private final Kprobe.HitListener[] hitLogs;
     private boolean mutexHeld;
+    /** Told when an unregister_kprobe call returns (no-handler-after-unregister). */
+    private final List<java.util.function.Consumer<Kprobe>> unregistered = new ArrayList<>();
     private int registrations;
     private KprobeOptimizer optimizer = KprobeOptimizer.NONE;
 
@@ -163,7 +165,7 @@ public final class Kprobes {
         } finally {
             unlock();
         }
-        if (!config.has(Knob.SKIP_SYNC_BEFORE_FREE)) {
+        if (!config.has(Knob.SKIP_SYNC_BEFORE_FREE) && !config.has(Knob.SKIP_SYNC_ON_UNREGISTER)) {
             waitForQuiescence(ctx);
         }
         if (freeArch) {
@@ -171,6 +173,7 @@ public final class Kprobes {
             arch.remove(ctx, p);
         }
         ctx.charge(CostOf.UNREGISTER);
+        for (java.util.function.Consumer<Kprobe> l : unregistered) l.accept(p);
     }
 
     /** The quiescent-period wait of this era (2006: synchronize_sched). */
@@ -261,5 +264,10 @@ public final class Kprobes {
 
         static final long REGISTER = 3_000;
         static final long UNREGISTER = 2_000;
+    }
+
+    /** `listener` learns of each probe whose unregister_kprobe call has returned. */
+    public void addUnregisterListener(java.util.function.Consumer<Kprobe> listener) {
+        unregistered.add(listener);
     }
 }

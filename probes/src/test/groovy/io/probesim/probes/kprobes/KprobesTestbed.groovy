@@ -59,6 +59,8 @@ kprobe_target2:  lea  2(%rdi), %rax
                 { core -> new X86Kprobes(core) })
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations))
         log.addListener(new HandlerExactlyOnce(violations))
+        def rai = new io.probesim.probes.invariants.ReturnAddressIntegrity(kernel, violations)
+        def nhau = new io.probesim.probes.invariants.NoHandlerAfterUnregister(kprobes, violations)
     }
 
     /** Runs `test` as a host task on cpu 0 until it returns; rethrows what it threw. */

@@ -4,6 +4,9 @@ import groovy.lang.Closure;
 import io.probesim.probes.kprobes.Kprobe;
 import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.Kretprobe;
+import io.probesim.probes.kprobes.KretprobeHandler;
+import io.probesim.probes.kprobes.Kretprobes;
 import io.probesim.probes.kprobes.PostHandler;
 import io.probesim.probes.kprobes.PreHandler;
 import io.probesim.probes.optprobes.Optprobes;
@@ -25,11 +28,13 @@ final class KernelHostOps implements HostOps {
     private final Kprobes kprobes;
     /** Null in an era without optprobes. */
     private final Optprobes optprobes;
+    private final Kretprobes kretprobes;
 
-    KernelHostOps(HostContext ctx, Kprobes kprobes, Optprobes optprobes) {
+    KernelHostOps(HostContext ctx, Kprobes kprobes, Optprobes optprobes, Kretprobes kretprobes) {
         this.ctx = ctx;
         this.kprobes = kprobes;
         this.optprobes = optprobes;
+        this.kretprobes = kretprobes;
     }
 
     @Override
@@ -73,9 +78,48 @@ final class KernelHostOps implements HostOps {
     }
 
     @Override
+    public Object kretprobe(String target, Map<String, Object> options) {
+        Matcher m = TARGET.matcher(target.trim());
+        if (!m.matches()) {
+            throw new HostOpsException("kretprobe target '" + target + "' is not a function name", "write e.g. 'target'");
+        }
+        long offset = m.group(2) == null ? 0 : Long.decode(m.group(2));
+        int maxactive = options.get("maxactive") instanceof Integer n ? n : 0;
+        Kretprobe rp = new Kretprobe(m.group(1), offset, kretHandler(options.get("entry")), kretHandler(options.get("handler")), maxactive);
+        try {
+            kretprobes.register(ctx, rp);
+        } catch (KprobeException e) {
+            throw new HostOpsException("register_kretprobe(" + target + ") failed with " + e.getMessage(), switch (e.errno()) {
+                case ENOENT -> "the symbol must be a label of the scenario's text";
+                case EINVAL -> "a kretprobe must sit on a function's first instruction, not on a blacklisted function";
+                default -> null;
+            });
+        }
+        return rp;
+    }
+
+    /** The closure's value is the handler's return value: an entry handler's non-zero skips the call. */
+    private static KretprobeHandler kretHandler(Object handler) {
+        if (handler == null) return null;
+        Closure<?> c = (Closure<?>) handler;
+        return (ri, regs) -> {
+            Object r = HostTaskScript.callHandler(c, regs);
+            return r instanceof Number n ? n.intValue() : 0;
+        };
+    }
+
+    @Override
     public void unregister(Object probe) {
+        if (probe instanceof Kretprobe rp) {
+            try {
+                kretprobes.unregister(ctx, rp);
+            } catch (KprobeException e) {
+                throw new HostOpsException("unregister_kretprobe(" + rp.symbol() + ") failed with " + e.getMessage(), null);
+            }
+            return;
+        }
         if (!(probe instanceof Kprobe p)) {
-            throw new HostOpsException("unregister needs a probe returned by kprobe, got " + probe, "keep the value of `def p = kprobe 'target'`");
+            throw new HostOpsException("unregister needs a probe returned by kprobe or kretprobe, got " + probe, "keep the value of `def p = kprobe 'target'`");
         }
         try {
             kprobes.unregister(ctx, p);

@@ -76,6 +76,12 @@ public final class ScenarioImage {
                                 + (objects.isEmpty() ? "" : "; loaded functions: " + String.join(", ", loaded.keySet())));
             }
         }
+        for (String fn : def.probes().blacklist()) {
+            if (symbols.stream().noneMatch(s -> s.name().equals(fn)) && !loaded.containsKey(fn)) {
+                throw new ScenarioException(file, 0, 0, "blacklist '" + fn + "': no label or loaded function '" + fn + "'",
+                        "labels are: " + String.join(", ", symbols.stream().map(Symbol::name).toList()));
+            }
+        }
         if (asm != null) {
             mem.map(Layout.KERNEL_TEXT, Math.max(1, asm.code().length), Memory.R | Memory.X);
             mem.poke(Layout.KERNEL_TEXT, asm.code());

@@ -3,12 +3,16 @@ package io.probesim.scenario.run;
 import io.probesim.probes.invariants.HandlerExactlyOnce;
 import io.probesim.probes.invariants.NoJumpIntoRegion;
 import io.probesim.probes.invariants.NoResumeInsidePatchedRegion;
+import io.probesim.probes.invariants.NoHandlerAfterUnregister;
+import io.probesim.probes.invariants.ReturnAddressIntegrity;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
 import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.Kretprobes;
 import io.probesim.probes.kprobes.x86.X86Kprobes;
 import io.probesim.probes.optprobes.Optprobes;
 import io.probesim.probes.optprobes.x86.X86Optprobes;
+import io.probesim.probes.kprobes.x86.X86Kretprobes;
 import io.probesim.scenario.HostTaskScript;
 import io.probesim.scenario.ScenarioException;
 import io.probesim.scenario.TaskDefinition;
@@ -63,12 +67,16 @@ public final class ScenarioRunner implements ScheduleRunner {
         ObjectFiles.install(kernel, image.objects());
         // A scenario's text may give the NMI handler by name (the `nmi` word raises NMIs).
         kernel.symbols().lookup("nmi_handler").ifPresent(s -> kernel.nmi().setHandler(s.address()));
+        for (String fn : def.probes().blacklist()) kernel.symbols().blacklist(fn);
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
         if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
         Optprobes optprobes = optprobes(kprobes, kernel, violations, log);
         if (violations.enabled(NoJumpIntoRegion.NAME)) log.addListener(new NoJumpIntoRegion(kernel, violations));
+        Kretprobes kretprobes = new Kretprobes(kprobes, X86Kretprobes::new);
+        if (violations.enabled(ReturnAddressIntegrity.NAME)) new ReturnAddressIntegrity(kernel, violations);
+        if (violations.enabled(NoHandlerAfterUnregister.NAME)) new NoHandlerAfterUnregister(kprobes, violations);
 
         int hostTasks = 0;
         for (TaskDefinition t : def.tasks()) {
@@ -76,7 +84,7 @@ public final class ScenarioRunner implements ScheduleRunner {
                 kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
             } else if (t instanceof TaskDefinition.HostTask h) {
                 hostTasks++;
-                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes)));
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes, kretprobes)));
             }
         }
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);

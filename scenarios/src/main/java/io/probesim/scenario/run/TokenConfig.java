@@ -1,6 +1,5 @@
 package io.probesim.scenario.run;
 
-import io.probesim.scenario.ProbesConfig;
 import io.probesim.scenario.ScenarioDefinition;
 import io.probesim.scenario.ScenarioException;
 
@@ -45,7 +44,7 @@ record TokenConfig(String era, List<String> knobs, String fingerprint) {
     }
 
     ScenarioDefinition applyTo(ScenarioDefinition def) {
-        return def.withProbes(new ProbesConfig(era, knobs));
+        return def.withProbes(def.probes().with(era, knobs));
     }
 
     void checkScenario(ScenarioDefinition def) {

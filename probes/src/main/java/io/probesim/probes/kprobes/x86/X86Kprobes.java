@@ -142,8 +142,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
 
         if (core.running(cpu) != null) {
             Kprobe p = core.get(addr);
-            if (p != null) {
+            if (p != null && !core.config().has(Knob.NO_REENTRANCY_GUARD)) {
                 return reenter(sc, regs, kcb, p);
+            }
+            if (p != null) {
+                // S13's knob: no guard, the nested hit is handled as a first one. It overwrites
+                // this CPU's one current_kprobe, so the outer hit's single-step finds none.
+                return hit(sc, regs, kcb, p);
             }
             if (kernel.memory().read8(addr) != (BREAKPOINT & 0xff)) {
                 // Removed while we trapped on it: run the original instruction again.
@@ -167,6 +172,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             return false;
         }
 
+        return hit(sc, regs, kcb, p);
+    }
+
+    /** A hit of `p` with no other probe running: handlers, then boost or single-step. */
+    private boolean hit(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p) {
+        int cpu = sc.id();
+        Task task = sc.current();
         kcb.setStatus(KprobeStatus.HIT_ACTIVE);
         kcb.setCurrent(p, regs.getFlags());
         sc.addCycles(Costs.HANDLER_CALL);
@@ -176,7 +188,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             preemptEnable(task);
             return true;
         }
-        long detour = core.optimizer().detourCopy(addr);
+        long detour = core.optimizer().detourCopy(p.address());
         if (detour != 0) {
             // Flagged OPTIMIZED, jump not written yet: run the copied region from the detour
             // buffer, never single-step (a step would resume inside the region).
