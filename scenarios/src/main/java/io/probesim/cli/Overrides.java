@@ -31,6 +31,6 @@ public record Overrides(String era, List<String> knobs) {
                 all.add(k);
             }
         }
-        return s.withProbes(new ProbesConfig(era != null ? era : s.probes().era(), all));
+        return s.withProbes(new ProbesConfig(era != null ? era : s.probes().era(), all, s.probes().designs()));
     }
 }

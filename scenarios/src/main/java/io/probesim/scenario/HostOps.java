@@ -25,4 +25,12 @@ public interface HostOps {
 
     /** A line for the event log. */
     void log(String message);
+
+    /**
+     * An NMI arrives on {@code cpu}: now, or when {@code withinPs} > 0 somewhere in the next
+     * {@code withinPs} picoseconds (where is a choice the explorer varies).
+     */
+    default void nmi(int cpu, long withinPs) {
+        throw new HostOpsException("nmi is not available here", "run the scenario with the kernel model");
+    }
 }

@@ -20,6 +20,7 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("unregister", "unregister p");
         WORDS.put("sleep", "sleep 30.us");
         WORDS.put("log", "log 'text'");
+        WORDS.put("nmi", "nmi cpu: 0   or   nmi cpu: 0, within: 2.us");
         register("a host task", WORDS);
     }
 
@@ -78,5 +79,19 @@ public final class HostTaskDelegate extends DslBlock {
 
     public void log(Object message) {
         ops.log(message instanceof String || message instanceof GString ? message.toString() : String.valueOf(message));
+    }
+
+    private static final Set<String> NMI_OPTIONS = Set.of("cpu", "within");
+
+    public void nmi(Map<?, ?> opts) {
+        checkKeys("nmi", opts, NMI_OPTIONS);
+        if (!opts.containsKey("cpu")) throw wrong("nmi", "needs the cpu it arrives on, e.g. nmi cpu: 0");
+        int cpu = intArg("nmi", opts.get("cpu"));
+        long within = 0;
+        if (opts.containsKey("within")) {
+            if (!(opts.get("within") instanceof SimDuration d)) throw wrong("nmi", "within: expects a duration such as 2.us, not " + describe(opts.get("within")));
+            within = d.ps();
+        }
+        ops.nmi(cpu, within);
     }
 }

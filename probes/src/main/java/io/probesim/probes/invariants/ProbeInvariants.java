@@ -17,6 +17,8 @@ public final class ProbeInvariants {
                 new Named(SlotNotFreedWhileInUse.NAME, "no instruction slot is released or handed out again while a CPU, an interrupted context or a preempted task has its ip inside it"),
                 new Named(ProbeTransparency.NAME, "each task's registers at its checkpoints equal those of the same code run without probes"),
                 new Named(HandlerExactlyOnce.NAME, "every hit of a probed instruction gets exactly one pre handler call or one counted miss per probe"),
-                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"));
+                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"),
+                new Named(io.probesim.x86.kernel.Nmi.FRAME_INTEGRITY, "a nested NMI never overwrites the frame of an NMI in progress"),
+                new Named(io.probesim.x86.kernel.StalePrefetch.INVARIANT, "no CPU executes an instruction mixing old and new bytes of a text write, nor a stale copy fetched before a write with no serializing event since"));
     }
 }

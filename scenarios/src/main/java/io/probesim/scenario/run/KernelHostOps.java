@@ -89,4 +89,16 @@ final class KernelHostOps implements HostOps {
     public void log(String message) {
         ctx.log("log", "message", message);
     }
+
+    @Override
+    public void nmi(int cpu, long withinPs) {
+        var kernel = ctx.kernel();
+        if (cpu < 0 || cpu >= kernel.cpuCount()) {
+            throw new HostOpsException("nmi: no cpu " + cpu + " (the machine has " + kernel.cpuCount() + ")", "cpus are numbered from 0");
+        }
+        long now = ctx.cpu().localTime();
+        if (withinPs > 0) kernel.nmi().raiseWithin(cpu, now, now + withinPs);
+        else kernel.nmi().raise(cpu, now);
+        ctx.log("nmi-raised", "cpu", cpu);
+    }
 }

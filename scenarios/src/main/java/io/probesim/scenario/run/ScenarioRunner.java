@@ -56,6 +56,8 @@ public final class ScenarioRunner implements ScheduleRunner {
         Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
         kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        if (def.machine().nmiHandler() != null) kernel.nmi().setHandler(kernel.symbols().require(def.machine().nmiHandler()).address());
+        if (image.probeConfig().has(io.probesim.probes.Knob.NO_NMI_NESTING_GUARD)) kernel.nmi().setNestingGuard(io.probesim.x86.kernel.Nmi.NestingGuard.NONE);
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));

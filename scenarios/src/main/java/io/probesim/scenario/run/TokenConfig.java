@@ -45,7 +45,7 @@ record TokenConfig(String era, List<String> knobs, String fingerprint) {
     }
 
     ScenarioDefinition applyTo(ScenarioDefinition def) {
-        return def.withProbes(new ProbesConfig(era, knobs));
+        return def.withProbes(new ProbesConfig(era, knobs, def.probes().designs()));   // designs are the script's
     }
 
     void checkScenario(ScenarioDefinition def) {
