@@ -15,7 +15,7 @@
 // it (no-resume-inside-patched-region).
 scenario {
     name 'S3: optimizer writes the jump without waiting for a quiescent period'
-    machine { cpus 2; bits 64; preempt false; tick hz: 500000; clock ghz: 2.33 }
+    machine { cpus 2; bits 64; preempt false; tick hz: 500000; clock ghz: 2.33; nmi handler: 'nmi_handler' }
     probes  { era 'modern' }
     text '''
         target: push %rbp               # the region: push, mov, add = 8 bytes

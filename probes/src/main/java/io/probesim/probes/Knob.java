@@ -40,7 +40,7 @@ public enum Knob {
             "execute RIP-relative instructions out of line without rewriting them"),
     NO_REMOVED_PROBE_CHECK("noRemovedProbeCheck", "S20", false,
             "treat an int3 of a concurrently removed probe as foreign"),
-    NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", false,
+    NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", true,
             "let an iret inside an NMI handler re-enable NMIs"),
     SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", true,
             "return from unregister while handlers may still run"),

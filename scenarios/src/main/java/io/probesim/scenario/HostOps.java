@@ -41,9 +41,12 @@ public interface HostOps {
         throw new HostOpsException("sysctl is not available here", null);
     }
 
-    /** An NMI arrives on {@code cpu} within the next {@code withinPs} picoseconds (where: a choice). */
+    /**
+     * An NMI arrives on {@code cpu}: now, or when {@code withinPs} > 0 somewhere in the next
+     * {@code withinPs} picoseconds (where is a choice the explorer varies).
+     */
     default void nmi(int cpu, long withinPs) {
-        throw new HostOpsException("nmi is not available here", null);
+        throw new HostOpsException("nmi is not available here", "run the scenario with the kernel model");
     }
 
     /**

@@ -23,8 +23,8 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("optimize", "optimize p");
         WORDS.put("unoptimize", "unoptimize p");
         WORDS.put("sysctl", "sysctl 'debug.kprobes-optimization', 0");
-        WORDS.put("nmi", "nmi cpu: 0, within: 2.us   (the text's nmi_handler runs, if it has one)");
         WORDS.put("kretprobe", "def rp = kretprobe 'fn', entry: { regs -> }, handler: { regs -> }, maxactive: 4");
+        WORDS.put("nmi", "nmi cpu: 0   or   nmi cpu: 0, within: 2.us");
         register("a host task", WORDS);
     }
 
@@ -125,11 +125,17 @@ public final class HostTaskDelegate extends DslBlock {
         ops.sysctl(stringArg("sysctl", name), n.longValue());
     }
 
+    private static final Set<String> NMI_OPTIONS = Set.of("cpu", "within");
+
     public void nmi(Map<?, ?> opts) {
-        checkKeys("nmi", opts, Set.of("cpu", "within"));
-        if (!(opts.get("cpu") instanceof Number cpu)) throw wrong("nmi", "needs cpu: N");
-        Object within = opts.get("within");
-        if (within != null && !(within instanceof SimDuration)) throw wrong("nmi", "within: expects a duration such as 2.us, not " + describe(within));
-        ops.nmi(cpu.intValue(), within == null ? 0 : ((SimDuration) within).ps());
+        checkKeys("nmi", opts, NMI_OPTIONS);
+        if (!opts.containsKey("cpu")) throw wrong("nmi", "needs the cpu it arrives on, e.g. nmi cpu: 0");
+        int cpu = intArg("nmi", opts.get("cpu"));
+        long within = 0;
+        if (opts.containsKey("within")) {
+            if (!(opts.get("within") instanceof SimDuration d)) throw wrong("nmi", "within: expects a duration such as 2.us, not " + describe(opts.get("within")));
+            within = d.ps();
+        }
+        ops.nmi(cpu, within);
     }
 }

@@ -17,6 +17,7 @@ public final class MachineBlock extends DslBlock {
         WORDS.put("preempt", "preempt true   (CONFIG_PREEMPT)");
         WORDS.put("tick", "tick hz: 1000, slice: 1   (slice in ticks)");
         WORDS.put("clock", "clock ghz: 2.33");
+        WORDS.put("nmi", "nmi handler: 'nmi_handler'   (the label every NMI runs)");
         register("machine", WORDS);
     }
 
@@ -26,6 +27,7 @@ public final class MachineBlock extends DslBlock {
     private int tickHz = MachineConfig.DEFAULT.tickHz();
     private int sliceTicks = MachineConfig.DEFAULT.sliceTicks();
     private double clockGhz = MachineConfig.DEFAULT.clockGhz();
+    private String nmiHandler;
 
     MachineBlock(ScriptContext ctx, Script script) {
         super(ctx, script);
@@ -83,7 +85,12 @@ public final class MachineBlock extends DslBlock {
         }
     }
 
+    public void nmi(Map<?, ?> opts) {
+        checkKeys("nmi", opts, Set.of("handler"));
+        if (opts.containsKey("handler")) nmiHandler = stringArg("nmi", opts.get("handler"));
+    }
+
     MachineConfig config() {
-        return new MachineConfig(cpusValue, bitsValue, preemptValue, tickHz, sliceTicks, clockGhz);
+        return new MachineConfig(cpusValue, bitsValue, preemptValue, tickHz, sliceTicks, clockGhz, nmiHandler);
     }
 }

@@ -17,12 +17,14 @@ public final class ProbesBlock extends DslBlock {
         WORDS.put("era", "era '2006'   (2006, 2010, 2017 or modern)");
         WORDS.put("knob", "knob 'boostPreemptible'   (probesim list knobs)");
         WORDS.put("blacklist", "blacklist 'fn'   (functions no probe may sit on)");
+        WORDS.put("design", "design 'b1'   (a design beyond the seeds: b1)");
         register("probes", WORDS);
     }
 
     private String eraValue = ProbesConfig.DEFAULT.era();
     private final List<String> knobs = new ArrayList<>();
     private final List<String> blacklist = new ArrayList<>();
+    private final List<String> designs = new ArrayList<>();
 
     ProbesBlock(ScriptContext ctx, Script script) {
         super(ctx, script);
@@ -63,7 +65,16 @@ public final class ProbesBlock extends DslBlock {
         }
     }
 
-    ProbesConfig config() { return new ProbesConfig(eraValue, knobs, blacklist); }
+    public void design(Object name) {
+        String d = stringArg("design", name);
+        if (io.probesim.probes.Design.byName(d).isEmpty()) {
+            throw wrong("design", "unknown design '" + d + "'; designs: " + String.join(", ",
+                    java.util.Arrays.stream(io.probesim.probes.Design.values()).map(io.probesim.probes.Design::dslName).toList()));
+        }
+        if (!designs.contains(d)) designs.add(d);
+    }
+
+    ProbesConfig config() { return new ProbesConfig(eraValue, knobs, blacklist, designs); }
 
     /** Shared with the CLI's --era, which has no script position. */
     static void checkEra(ScriptContext ctx, String era, Pos pos) {

@@ -21,6 +21,8 @@ public final class ProbeInvariants {
                 new Named(NoResumeInsidePatchedRegion.NAME, "after a jump is written over a region, no CPU executes from and no context resumes at an address strictly inside the 5 patched bytes"),
                 new Named(NoJumpIntoRegion.NAME, "no branch, return or fault fixup lands strictly inside an optimized region (the jump written over it)"),
                 new Named(ReturnAddressIntegrity.NAME, "every call protected by a kretprobe returns to its real caller; skipped instances are counted in nmissed"),
-                new Named(NoHandlerAfterUnregister.NAME, "no handler of a probe starts after its unregister call returned"));
+                new Named(NoHandlerAfterUnregister.NAME, "no handler of a probe starts after its unregister call returned"),
+                new Named(io.probesim.x86.kernel.Nmi.FRAME_INTEGRITY, "a nested NMI never overwrites the frame of an NMI in progress"),
+                new Named(io.probesim.x86.kernel.StalePrefetch.INVARIANT, "no CPU executes an instruction mixing old and new bytes of a text write, nor a stale copy fetched before a write with no serializing event since"));
     }
 }

@@ -176,9 +176,13 @@ public final class Kprobes {
         for (java.util.function.Consumer<Kprobe> l : unregistered) l.accept(p);
     }
 
-    /** The quiescent-period wait of this era (2006: synchronize_sched). */
+    /** The quiescent-period wait of this era (2006: synchronize_sched; design B1: synchronize_rcu_tasks). */
     public void waitForQuiescence(HostContext ctx) {
-        kernel.rcu().synchronizeSched(ctx);
+        if (config.has(io.probesim.probes.Design.B1_BOOSTER_RCU_TASKS)) {
+            kernel.rcu().synchronizeRcuTasks(ctx);
+        } else {
+            kernel.rcu().synchronizeSched(ctx);
+        }
     }
 
     private void lock(HostContext ctx) {

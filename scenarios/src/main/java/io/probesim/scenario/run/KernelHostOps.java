@@ -181,11 +181,13 @@ final class KernelHostOps implements HostOps {
 
     @Override
     public void nmi(int cpu, long withinPs) {
-        if (cpu < 0 || cpu >= ctx.kernel().cpuCount()) {
-            throw new HostOpsException("nmi: no cpu " + cpu + " (the machine has " + ctx.kernel().cpuCount() + ")", null);
+        var kernel = ctx.kernel();
+        if (cpu < 0 || cpu >= kernel.cpuCount()) {
+            throw new HostOpsException("nmi: no cpu " + cpu + " (the machine has " + kernel.cpuCount() + ")", "cpus are numbered from 0");
         }
         long now = ctx.cpu().localTime();
-        ctx.kernel().nmi().raiseWithin(cpu, now, now + withinPs);
+        if (withinPs > 0) kernel.nmi().raiseWithin(cpu, now, now + withinPs);
+        else kernel.nmi().raise(cpu, now);
         ctx.log("nmi-raised", "cpu", cpu);
     }
 }

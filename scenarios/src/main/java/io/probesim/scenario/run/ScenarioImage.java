@@ -103,7 +103,12 @@ public final class ScenarioImage {
             }
             knobs.add(k);
         }
-        return new ProbeConfig(era, knobs);
+        EnumSet<io.probesim.probes.Design> designs = EnumSet.noneOf(io.probesim.probes.Design.class);
+        for (String name : def.probes().designs()) {
+            designs.add(io.probesim.probes.Design.byName(name).orElseThrow(() -> new ScenarioException(file, 0, 0,
+                    "unknown design '" + name + "'", "designs: b1")));
+        }
+        return new ProbeConfig(era, knobs, designs);
     }
 
     private static Assembly assemble(TextSource text, String file, Map<String, Long> externals) {

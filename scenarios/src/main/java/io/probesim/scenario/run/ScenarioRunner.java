@@ -65,9 +65,9 @@ public final class ScenarioRunner implements ScheduleRunner {
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
         if (image.textEnd() > Layout.KERNEL_TEXT) kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
         ObjectFiles.install(kernel, image.objects());
-        // A scenario's text may give the NMI handler by name (the `nmi` word raises NMIs).
-        kernel.symbols().lookup("nmi_handler").ifPresent(s -> kernel.nmi().setHandler(s.address()));
         for (String fn : def.probes().blacklist()) kernel.symbols().blacklist(fn);
+        if (def.machine().nmiHandler() != null) kernel.nmi().setHandler(kernel.symbols().require(def.machine().nmiHandler()).address());
+        if (image.probeConfig().has(io.probesim.probes.Knob.NO_NMI_NESTING_GUARD)) kernel.nmi().setNestingGuard(io.probesim.x86.kernel.Nmi.NestingGuard.NONE);
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));

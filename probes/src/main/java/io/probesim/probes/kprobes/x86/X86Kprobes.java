@@ -228,11 +228,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     /**
      * Seed 000: boost only a probe without a post handler whose copy has been measured; on
      * CONFIG_PREEMPT only where preemption was already disabled at the probe point (2006), or
-     * never (later eras). The knob drops the preemption rule.
+     * never (later eras). The knob drops the preemption rule; so does design B1, which waits for
+     * RCU-tasks before freeing the slot instead.
      */
     private boolean mayBoost(Kprobe p, Task task) {
         if (p.ainsn().boostable() != 1 || p.hasPostHandler()) return false;
-        if (!kernel.config().preempt() || core.config().has(Knob.BOOST_PREEMPTIBLE)) return true;
+        if (!kernel.config().preempt() || core.config().has(Knob.BOOST_PREEMPTIBLE)
+                || core.config().has(io.probesim.probes.Design.B1_BOOSTER_RCU_TASKS)) return true;
         int countAtProbePoint = task.preemptCount() - 1;
         return core.config().era().boostWherePreemptionDisabled() && countAtProbePoint > 0;
     }
