@@ -378,4 +378,18 @@ public final class Kernel {
     /** Delayed work (schedule_delayed_work) run by a kernel worker. */
     public Workqueue workqueue() { return workqueue; }
     long nestedReturnAddress() { return nestedReturn; }
+
+    // --- the cost model of this run (DESIGN.md "Cost model") ------------------------------------
+
+    private io.probesim.x86.cost.CostModel costs = io.probesim.x86.cost.CostModel.DEFAULT;
+
+    public io.probesim.x86.cost.CostModel costs() { return costs; }
+
+    public long cost(io.probesim.x86.cost.Cost c) { return costs.cycles(c); }
+
+    /** Sets the cycles charged for the named costs (before boot: a run has one model). */
+    public void setCosts(io.probesim.x86.cost.CostModel model) {
+        this.costs = java.util.Objects.requireNonNull(model, "costs");
+        for (SimCpu c : cpus) c.cpu().setCosts(model);
+    }
 }
