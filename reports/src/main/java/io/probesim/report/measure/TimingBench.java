@@ -1,0 +1,119 @@
+package io.probesim.report.measure;
+
+import io.probesim.probes.ProbeConfig;
+import io.probesim.probes.Knob;
+import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.x86.X86Kprobes;
+import io.probesim.sim.Simulation;
+import io.probesim.sim.Time;
+import io.probesim.sim.Violations;
+import io.probesim.sim.explore.Strategies;
+import io.probesim.sim.log.EventLog;
+import io.probesim.x86.asm.Assembler;
+import io.probesim.x86.asm.Assembly;
+import io.probesim.x86.cost.CostModel;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.kernel.HostContext;
+import io.probesim.x86.kernel.HostTaskFailure;
+import io.probesim.x86.kernel.Kernel;
+import io.probesim.x86.kernel.KernelConfig;
+import io.probesim.x86.kernel.Layout;
+import io.probesim.x86.kernel.SimCpu;
+import io.probesim.x86.mem.Memory;
+
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+
+/**
+ * Measures a timing case on the simulated machine: one CPU, the workload at kernel text, a host
+ * task that attaches the probe, warms it up (the first hit of a boostable probe single-steps to
+ * measure the copy) and then calls the target {@code hits} times; the same without the probe;
+ * per hit = the difference / hits. The timer ticks at 1 Hz so no tick falls inside the counted
+ * calls of either run (a tick would add cycles that are not the probe's).
+ */
+public final class TimingBench {
+    /** Calls before counting: enough for a boostable copy to be measured and armed. */
+    static final int WARMUP = 2;
+    private static final int CLOCK_MHZ = 2330;
+
+    private final CostModel costs;
+
+    public TimingBench(CostModel costs) {
+        this.costs = costs;
+    }
+
+    public CostModel costs() { return costs; }
+
+    public Measurement measure(TimingCase tc, Workload w, int hits) {
+        if (hits < 1) throw new IllegalArgumentException("hits must be at least 1, was " + hits);
+        Counts probed = run(tc, w, hits, true);
+        Counts bare = run(tc, w, hits, false);
+        return new Measurement(tc, hits,
+                (probed.cycles - bare.cycles) / (double) hits,
+                (probed.insns - bare.insns) / (double) hits,
+                (probed.traps - bare.traps) / (double) hits);
+    }
+
+    public Measurement measure(TimingCase tc, int hits) {
+        return measure(tc, Workload.standard(tc.mode()), hits);
+    }
+
+    private record Counts(long cycles, long insns, long traps) {}
+
+    private Counts run(TimingCase tc, Workload w, int hits, boolean withProbe) {
+        EventLog log = new EventLog();
+        Simulation sim = new Simulation(Strategies.replay(new int[0]), log, 0);
+        Violations violations = new Violations(sim, new LinkedHashSet<>());
+        Memory mem = new Memory();
+        long text = w.mode() == Mode.BITS64 ? Layout.KERNEL_TEXT : Layout.KERNEL_TEXT_32;
+        Assembly asm = Assembler.assemble(w.text(), text, w.mode());
+        mem.map(text, asm.code().length, Memory.R | Memory.X);
+        mem.poke(text, asm.code());
+        Kernel kernel = new Kernel(new KernelConfig(1, tc.preempt(), 1, 1, CLOCK_MHZ, w.mode()), sim, mem, violations);
+        kernel.setCosts(costs);
+        asm.symbols().forEach(s -> kernel.symbols().add(s.name(), s.address(), s.size()));
+        kernel.symbols().addTextRange(text, text + asm.code().length);
+        Kprobes core = new Kprobes(kernel, new ProbeConfig(tc.era(), EnumSet.noneOf(Knob.class)), X86Kprobes::new);
+        long[] traps = {0};
+        log.addListener(e -> {
+            if (e.kind().equals("int3") || e.kind().equals("debug")) traps[0]++;
+        });
+        long[][] window = new long[2][];
+        kernel.createHostTask("measure", 0, (HostContext ctx) -> {
+            if (withProbe) {
+                int rc = tc.attach().attach(core, ctx, w.target());
+                if (rc != 0) throw new MeasureException(tc.label() + ": registering the probe failed with "
+                        + errnoName(rc));
+            }
+            for (int i = 0; i < WARMUP; i++) ctx.call(w.target(), i);
+            window[0] = snapshot(ctx.cpu(), traps[0]);
+            for (int i = 0; i < hits; i++) ctx.call(w.target(), i);
+            window[1] = snapshot(ctx.cpu(), traps[0]);
+            sim.stop("measured");
+        });
+        kernel.boot();
+        try {
+            sim.run(Time.MS * 900);
+        } catch (HostTaskFailure f) {
+            if (f.getCause() instanceof RuntimeException r) throw r;
+            throw f;
+        } finally {
+            kernel.shutdown();
+        }
+        if (window[1] == null) throw new MeasureException(tc.label() + ": the workload did not finish in 900 ms of simulated time");
+        if (!violations.first().isEmpty()) throw new MeasureException(tc.label() + ": " + violations.first().get());
+        return new Counts(window[1][0] - window[0][0], window[1][1] - window[0][1], window[1][2] - window[0][2]);
+    }
+
+    /** The errno's name for a register_kprobe result ("-EINVAL"), or the number. */
+    static String errnoName(int rc) {
+        for (io.probesim.probes.kprobes.Errno e : io.probesim.probes.kprobes.Errno.values()) {
+            if (e.returnValue() == rc) return "-" + e.name();
+        }
+        return Integer.toString(rc);
+    }
+
+    private static long[] snapshot(SimCpu sc, long traps) {
+        return new long[]{sc.totalCycles(), sc.instructions(), traps};
+    }
+}
