@@ -81,7 +81,12 @@ public final class TimingBench {
         long[][] window = new long[2][];
         kernel.createHostTask("measure", 0, (HostContext ctx) -> {
             if (withProbe) {
-                int rc = tc.attach().attach(core, ctx, w.target());
+                int rc;
+                try {
+                    rc = tc.attach().attach(core, ctx, w.target());
+                } catch (io.probesim.probes.kprobes.KprobeException e) {
+                    throw new MeasureException(tc.label() + ": the kernel refused the probe: " + e.getMessage());
+                }
                 if (rc != 0) throw new MeasureException(tc.label() + ": registering the probe failed with "
                         + errnoName(rc));
             }
