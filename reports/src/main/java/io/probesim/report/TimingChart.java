@@ -21,6 +21,8 @@ import java.util.List;
  * Written to a temp file and renamed, as the CSV is.
  */
 public final class TimingChart {
+    static final int HEIGHT = 700;
+
     private TimingChart() {}
 
     public static void write(Path file, TimingReport report) {
@@ -35,10 +37,10 @@ public final class TimingChart {
             simulated.add(r.record().nsPerHit() / 1000.0);
             published.add(f.publishedUs());
         }
-        CategoryChart chart = new CategoryChartBuilder().width(Math.max(800, 110 * labels.size())).height(600)
+        CategoryChart chart = new CategoryChartBuilder().width(Math.max(800, 200 * labels.size())).height(HEIGHT)
                 .title("probe overhead per hit: simulated (calibrated on " + report.fit().column() + ") vs published")
                 .xAxisTitle("row").yAxisTitle("us per hit").build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLabelRotation(30);
         if (!labels.isEmpty()) {
             chart.addSeries("simulated", labels, simulated);

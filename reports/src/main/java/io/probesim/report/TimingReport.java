@@ -99,7 +99,7 @@ public final class TimingReport {
             if (m instanceof Measurement meas && !Double.isNaN(clock)) {
                 TimingRecord rec = TimingRecord.of(f.mechanism(), f.arch(), f.era(), f.variant(), meas.hits(),
                         meas.trapsPerHit(), meas.insnsPerHit(), meas.cyclesPerHit(), clock, f);
-                out.add(new Row(f, Calibration.inFittedColumn(f) ? Role.FITTED : Role.PREDICTED, rec, null));
+                out.add(new Row(f, !fit.parameters().isEmpty() && Calibration.inFittedColumn(f) ? Role.FITTED : Role.PREDICTED, rec, null));
             } else {
                 String why = m instanceof String s ? s : "no clock stated for " + f.source();
                 TimingRecord rec = new TimingRecord(f.mechanism(), f.arch(), f.era(), f.variant(), 0,
@@ -141,6 +141,9 @@ public final class TimingReport {
     /** The terminal summary: calibration, every row with its error, the order checks. */
     public String summary() {
         StringBuilder b = new StringBuilder();
+        if (fit.parameters().isEmpty()) {
+            b.append("calibration: none; cost model ").append(fit.model()).append('\n');
+        } else {
         b.append("calibration: fitted on ").append(fit.column()).append(" (")
                 .append(fit.rows().size()).append(" rows: ")
                 .append(String.join(", ", fit.rows().stream().map(r -> r.figure().mechanism() + "/" + r.figure().variant()).toList()))
@@ -155,6 +158,7 @@ public final class TimingReport {
             b.append("  not fitted (not modelled in this build): ")
                     .append(String.join(", ", fit.unmeasurable().stream().map(f -> f.mechanism() + "/" + f.variant()).toList()))
                     .append('\n');
+        }
         }
         b.append(String.format(Locale.ROOT, "%-9s %-28s %-10s %-6s %-18s %7s %7s %7s %9s %9s %8s%n",
                 "role", "source", "mechanism", "arch", "variant", "traps", "insns", "cycles", "sim_us", "pub_us", "error"));

@@ -48,6 +48,11 @@ public final class Calibration {
     }
 
     /** The rows of {@code figures} in the fitted column; nothing else is read. */
+    /** No fit: {@code model} as given (a what-if run); every row is then a prediction. */
+    public static Result none(CostModel model) {
+        return new Result(model, List.of(), List.of(), List.of());
+    }
+
     public static List<PublishedFigure> fittedColumn(List<PublishedFigure> figures) {
         return figures.stream().filter(Calibration::inFittedColumn).toList();
     }
