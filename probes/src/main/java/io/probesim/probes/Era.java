@@ -47,6 +47,21 @@ public enum Era {
     public boolean boostWherePreemptionDisabled() { return boostWherePreemptionDisabled; }
     public SlotFreeing slotFreeing() { return slotFreeing; }
 
+    /** How the optimizer waits before writing jumps (spec 3.4). */
+    public enum OptimizerWait { SYNCHRONIZE_SCHED, SYNCHRONIZE_RCU_TASKS }
+
+    /** How an optprobe's jump is written and removed (spec 3.5, 3.6). */
+    public enum JumpWriter { TEXT_POKE_SMP, TEXT_POKE_BP }
+
+    /** Jump-optimized kprobes exist (seed 001, 2.6.34) from the 2010 era on. */
+    public boolean optprobes() { return this != E2006; }
+
+    /** 2010: synchronize_sched (only correct on !CONFIG_PREEMPT); since v4.15: synchronize_rcu_tasks. */
+    public OptimizerWait optimizerWait() { return this == E2010 ? OptimizerWait.SYNCHRONIZE_SCHED : OptimizerWait.SYNCHRONIZE_RCU_TASKS; }
+
+    /** 2010: text_poke_smp under stop_machine; v3.12+: the text_poke_bp int3 protocol. */
+    public JumpWriter jumpWriter() { return this == E2010 ? JumpWriter.TEXT_POKE_SMP : JumpWriter.TEXT_POKE_BP; }
+
     public static java.util.Optional<Era> byName(String name) {
         for (Era e : values()) if (e.dslName.equals(name)) return java.util.Optional.of(e);
         return java.util.Optional.empty();

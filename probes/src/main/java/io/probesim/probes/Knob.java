@@ -2,14 +2,15 @@ package io.probesim.probes;
 
 /**
  * A knob switches one safety measure off (shared/spec/invariants.md). Each one names the
- * matrix row it belongs to and whether this version of the model implements it.
+ * matrix row it belongs to and whether this version of the model implements it. A knob whose
+ * row is a B row switches a design beyond the seeds on instead (B2's optimizer stack scan).
  */
 public enum Knob {
     BOOST_PREEMPTIBLE("boostPreemptible", "S1", true,
             "boost even where preemption is enabled on CONFIG_PREEMPT"),
     SKIP_SYNC_BEFORE_FREE("skipSyncBeforeFree", "S2", true,
             "free a boosted probe's slot without waiting for synchronize_sched"),
-    OPTIMIZE_WITHOUT_WAIT("optimizeWithoutWait", "S3", false,
+    OPTIMIZE_WITHOUT_WAIT("optimizeWithoutWait", "S3", true,
             "write the optimized jump without waiting for a quiescent period"),
     POKE_WITHOUT_STOP_MACHINE("pokeWithoutStopMachine", "S5", false,
             "text_poke_smp writes without stop_machine"),
@@ -23,7 +24,7 @@ public enum Knob {
             "optimize although a jump targets the inside of the region"),
     SKIP_EXTABLE_CHECK("skipExtableCheck", "S10", false,
             "optimize over an instruction with an exception-table entry"),
-    FREE_DETOUR_WITHOUT_UNOPTIMIZE("freeDetourWithoutUnoptimize", "S11", false,
+    FREE_DETOUR_WITHOUT_UNOPTIMIZE("freeDetourWithoutUnoptimize", "S11", true,
             "free the detour buffer before unoptimizing"),
     NO_REENTRANCY_GUARD("noReentrancyGuard", "S13", false,
             "recurse into handlers on a reentrant hit instead of counting a miss"),
@@ -42,7 +43,10 @@ public enum Knob {
     NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", false,
             "let an iret inside an NMI handler re-enable NMIs"),
     SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", false,
-            "return from unregister while handlers may still run");
+            "return from unregister while handlers may still run"),
+    /** Not a measure switched off but design B2 switched on (see the class comment). */
+    OPTIMIZER_STACK_SCAN("optimizerStackScan", "B2", true,
+            "design B2: after synchronize_sched the optimizer scans every live ip and saved frame and defers a jump while one is inside its region");
 
     private final String dslName;
     private final String row;

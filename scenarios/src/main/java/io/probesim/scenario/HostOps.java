@@ -25,4 +25,24 @@ public interface HostOps {
 
     /** A line for the event log. */
     void log(String message);
+
+    /** Kicks the jump optimizer and returns once the probe's jump is written; why not, otherwise. */
+    default void optimize(Object probe) {
+        throw new HostOpsException("optimize is not available here", null);
+    }
+
+    /** Takes an optimized probe back to int3 at once. */
+    default void unoptimize(Object probe) {
+        throw new HostOpsException("unoptimize is not available here", null);
+    }
+
+    /** Sets a kernel sysctl (the model knows debug.kprobes-optimization). */
+    default void sysctl(String name, long value) {
+        throw new HostOpsException("sysctl is not available here", null);
+    }
+
+    /** An NMI arrives on {@code cpu} within the next {@code withinPs} picoseconds (where: a choice). */
+    default void nmi(int cpu, long withinPs) {
+        throw new HostOpsException("nmi is not available here", null);
+    }
 }

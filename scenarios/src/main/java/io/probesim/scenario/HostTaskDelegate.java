@@ -20,6 +20,10 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("unregister", "unregister p");
         WORDS.put("sleep", "sleep 30.us");
         WORDS.put("log", "log 'text'");
+        WORDS.put("optimize", "optimize p");
+        WORDS.put("unoptimize", "unoptimize p");
+        WORDS.put("sysctl", "sysctl 'debug.kprobes-optimization', 0");
+        WORDS.put("nmi", "nmi cpu: 0, within: 2.us   (the text's nmi_handler runs, if it has one)");
         register("a host task", WORDS);
     }
 
@@ -78,5 +82,28 @@ public final class HostTaskDelegate extends DslBlock {
 
     public void log(Object message) {
         ops.log(message instanceof String || message instanceof GString ? message.toString() : String.valueOf(message));
+    }
+
+    public void optimize(Object probe) {
+        if (probe == null) throw wrong("optimize", "got null: the probe handle is not set");
+        ops.optimize(probe);
+    }
+
+    public void unoptimize(Object probe) {
+        if (probe == null) throw wrong("unoptimize", "got null: the probe handle is not set");
+        ops.unoptimize(probe);
+    }
+
+    public void sysctl(Object name, Object value) {
+        if (!(value instanceof Number n)) throw wrong("sysctl", "expects a number, e.g. sysctl 'debug.kprobes-optimization', 0");
+        ops.sysctl(stringArg("sysctl", name), n.longValue());
+    }
+
+    public void nmi(Map<?, ?> opts) {
+        checkKeys("nmi", opts, Set.of("cpu", "within"));
+        if (!(opts.get("cpu") instanceof Number cpu)) throw wrong("nmi", "needs cpu: N");
+        Object within = opts.get("within");
+        if (within != null && !(within instanceof SimDuration)) throw wrong("nmi", "within: expects a duration such as 2.us, not " + describe(within));
+        ops.nmi(cpu.intValue(), within == null ? 0 : ((SimDuration) within).ps());
     }
 }

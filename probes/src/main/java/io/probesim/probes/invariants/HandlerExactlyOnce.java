@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * handler-exactly-once, read off the event log: every int3 trap at an address where probes
  * are registered must see, before that trap is done, exactly one pre-handler call or one
  * counted miss for each of them. Registration state is rebuilt from the log too, so the check
- * does not trust the kprobes core's own bookkeeping.
+ * does not trust the kprobes core's own bookkeeping. A hit through an optimized probe's detour
+ * buffer (opt-hit .. opt-hit-done) is held to the same rule as an int3 trap.
  */
 public final class HandlerExactlyOnce implements EventListener {
 
@@ -40,7 +41,7 @@ public final class HandlerExactlyOnce implements EventListener {
                     if (names.isEmpty()) registered.remove(addr(e));
                 }
             }
-            case "int3" -> {
+            case "int3", "opt-hit" -> {
                 List<String> names = registered.get(parse(e.field("ip")));
                 stack(e.cpu()).push(new Hit(parse(e.field("ip")), names == null ? new ArrayList<>() : new ArrayList<>(names)));
             }
@@ -53,7 +54,7 @@ public final class HandlerExactlyOnce implements EventListener {
                             + " without a pending hit", e.cpu());
                 }
             }
-            case "int3-done" -> {
+            case "int3-done", "opt-hit-done" -> {
                 Hit top = stack(e.cpu()).poll();
                 if (top != null && !top.pending().isEmpty()) {
                     violations.report(NAME, "hit at 0x" + Long.toHexString(top.addr()) + " ended with neither a pre handler call nor a miss for "

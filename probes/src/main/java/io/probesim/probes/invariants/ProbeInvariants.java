@@ -17,6 +17,7 @@ public final class ProbeInvariants {
                 new Named(SlotNotFreedWhileInUse.NAME, "no instruction slot is released or handed out again while a CPU, an interrupted context or a preempted task has its ip inside it"),
                 new Named(ProbeTransparency.NAME, "each task's registers at its checkpoints equal those of the same code run without probes"),
                 new Named(HandlerExactlyOnce.NAME, "every hit of a probed instruction gets exactly one pre handler call or one counted miss per probe"),
-                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"));
+                new Named(NO_OOPS, "the kernel never takes an unhandled exception, BUG, or executes an invalid instruction"),
+                new Named(NoResumeInsidePatchedRegion.NAME, "after a jump is written over a region, no CPU executes from and no context resumes at an address strictly inside the 5 patched bytes"));
     }
 }

@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * <p>A task that has never trapped on a probe (no int3 or debug trap in the event log) has
  * executed exactly the reference's instructions, so its reference is only run, catching up to
  * the task's checkpoint count, from its first trap on. Probe mechanisms that divert a task
- * without a trap (jump-optimized probes, issue 4) must mark the task here too.
+ * without a trap mark the task here too: a jump-optimized probe's detour buffer logs `opt-hit`.
  */
 public final class ProbeTransparency implements EventListener {
 
@@ -74,7 +74,7 @@ public final class ProbeTransparency implements EventListener {
         Reference ref = byName.get(e.task());
         if (ref == null) return;
         switch (e.kind()) {
-            case "int3", "debug" -> ref.touched = true;
+            case "int3", "debug", "opt-hit" -> ref.touched = true;   // opt-hit: diverted through a detour buffer
             case "killed" -> {
                 if (ref.advanceTo(ref.arrivals + 1) != null) {
                     violations.report(NAME, "task " + e.task() + " was killed (" + e.field("why")

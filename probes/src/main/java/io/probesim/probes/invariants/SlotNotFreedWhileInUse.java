@@ -6,7 +6,8 @@ import io.probesim.x86.kernel.Kernel;
 
 /**
  * slot-not-freed-while-in-use: when a slot is released or handed out again, no CPU executes
- * in it, no interrupted context and no preempted or blocked task will resume in it.
+ * in it, no interrupted context and no preempted or blocked task will resume in it. It listens
+ * to every slot cache: kprobe instruction slots and optprobe detour buffers.
  */
 public final class SlotNotFreedWhileInUse implements InsnSlots.Listener {
 
@@ -34,10 +35,14 @@ public final class SlotNotFreedWhileInUse implements InsnSlots.Listener {
         if (!violations.enabled(NAME)) return;
         kernel.forEachLiveIp((ip, task, how) -> {
             if (ip >= slot && ip < slot + size) {
-                violations.report(NAME, "instruction slot 0x" + Long.toHexString(slot) + " " + what
+                violations.report(NAME, kindOf(slot) + " 0x" + Long.toHexString(slot) + " " + what
                         + " while task " + task.name() + " (" + how + ") has ip 0x" + Long.toHexString(ip)
                         + " inside it (slot+" + (ip - slot) + ")", task.cpu());
             }
         });
+    }
+
+    private String kindOf(long slot) {
+        return kernel.symbols().describe(slot).startsWith("kprobe_optinsn_page") ? "detour buffer" : "instruction slot";
     }
 }

@@ -66,6 +66,10 @@ public final class Kprobe {
     /** For the arch layer's prepare step. */
     public void setAinsn(ArchInsn ainsn) { this.ainsn = ainsn; }
     public boolean isAggregator() { return list != null; }
+    public boolean disabled() { return (flags & FLAG_DISABLED) != 0; }
+    /** KPROBE_FLAG_OPTIMIZED, set and cleared by the optimizer. */
+    public void setOptimized(boolean on) { flags = on ? flags | FLAG_OPTIMIZED : flags & ~FLAG_OPTIMIZED; }
+    public boolean optimized() { return (flags & FLAG_OPTIMIZED) != 0; }
 
     /** An aggregator has a post handler when any child has one. */
     public PostHandler postHandler() {

@@ -29,6 +29,7 @@ public final class Kprobes {
     private final Kprobe.HitListener[] hitLogs;
     private boolean mutexHeld;
     private int registrations;
+    private KprobeOptimizer optimizer = KprobeOptimizer.NONE;
 
     public Kprobes(Kernel kernel, ProbeConfig config, Function<Kprobes, KprobesArch> archFactory) {
         this.kernel = kernel;
@@ -92,7 +93,11 @@ public final class Kprobes {
                 p.registered = true;
                 bucket(addr).add(p);
                 ctx.log("kprobe-register", "probe", p.name(), "addr", hex(addr));
-                if ((p.flags & Kprobe.FLAG_DISABLED) == 0) arch.arm(ctx, p);
+                if ((p.flags & Kprobe.FLAG_DISABLED) == 0) {
+                    optimizer.beforeArmAt(ctx, addr);
+                    arch.arm(ctx, p);
+                    optimizer.tryToOptimize(ctx, p);
+                }
             }
         } finally {
             unlock();
@@ -114,6 +119,7 @@ public final class Kprobes {
         p.registered = true;
         ap.list.add(p);
         ctx.log("kprobe-register", "probe", p.name(), "addr", hex(p.addr), "aggregated", ap.name());
+        optimizer.aggregated(ctx, ap);
     }
 
     private long resolve(Kprobe p) {
@@ -133,10 +139,13 @@ public final class Kprobes {
     public void unregister(HostContext ctx, Kprobe p) {
         if (!p.registered) throw new KprobeException(Errno.EINVAL, "probe " + p + " is not registered");
         boolean freeArch;
+        Kprobe hashed;
         lock(ctx);
         try {
             Kprobe ap = get(p.addr);
+            hashed = ap;
             if (ap == p) {
+                optimizer.beforeDisarm(ctx, p);
                 arch.disarm(ctx, p);
                 bucket(p.addr).remove(p);
                 freeArch = true;
@@ -144,6 +153,7 @@ public final class Kprobes {
                 ap.list.remove(p);
                 freeArch = ap.list.isEmpty();
                 if (freeArch) {
+                    optimizer.beforeDisarm(ctx, ap);
                     arch.disarm(ctx, ap);
                     bucket(p.addr).remove(ap);
                 }
@@ -156,7 +166,10 @@ public final class Kprobes {
         if (!config.has(Knob.SKIP_SYNC_BEFORE_FREE)) {
             waitForQuiescence(ctx);
         }
-        if (freeArch) arch.remove(ctx, p);
+        if (freeArch) {
+            optimizer.afterUnregister(ctx, hashed);
+            arch.remove(ctx, p);
+        }
         ctx.charge(CostOf.UNREGISTER);
     }
 
@@ -220,6 +233,26 @@ public final class Kprobes {
 
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
+    }
+
+    // --- for the jump optimizer (optprobes) ------------------------------------------------
+
+    public KprobeOptimizer optimizer() { return optimizer; }
+
+    /** Installs the era's optimizer (before any probe is registered). */
+    public void setOptimizer(KprobeOptimizer optimizer) { this.optimizer = optimizer; }
+
+    /** mutex_lock(&kprobe_mutex), for the optimizer's work and the sysctl. */
+    public void mutexLock(HostContext ctx) { lock(ctx); }
+
+    public void mutexUnlock() { unlock(); }
+
+    /** Every hashed probe address, in ascending order. */
+    public List<Long> addresses() {
+        List<Long> out = new ArrayList<>();
+        for (List<Kprobe> b : table) for (Kprobe k : b) out.add(k.addr);
+        out.sort(null);
+        return out;
     }
 
     /** Host-side costs of the registration paths (cycles). */

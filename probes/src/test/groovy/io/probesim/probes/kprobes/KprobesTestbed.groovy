@@ -49,7 +49,7 @@ kprobe_target2:  lea  2(%rdi), %rax
         def asm = Assembler.assemble(text, Layout.KERNEL_TEXT, Mode.BITS64)
         mem.map(Layout.KERNEL_TEXT, asm.code().length, Memory.R | Memory.X)
         mem.poke(Layout.KERNEL_TEXT, asm.code())
-        def config = new KernelConfig(opts.cpus ?: 1, opts.preempt != null ? opts.preempt : true, 1000, 1, 2330)
+        def config = new KernelConfig(opts.cpus ?: 1, opts.preempt != null ? opts.preempt : true, opts.hz ?: 1000, 1, 2330)
         kernel = new Kernel(config, sim, mem, violations)
         asm.symbols().each { kernel.symbols().add(it.name(), it.address(), it.size()) }
         kernel.symbols().addTextRange(Layout.KERNEL_TEXT, Layout.KERNEL_TEXT + asm.code().length)

@@ -6,6 +6,7 @@ import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.probes.kprobes.Kprobes;
 import io.probesim.probes.kprobes.PostHandler;
 import io.probesim.probes.kprobes.PreHandler;
+import io.probesim.probes.optprobes.Optprobes;
 import io.probesim.scenario.HostOps;
 import io.probesim.scenario.HostOpsException;
 import io.probesim.scenario.HostTaskScript;
@@ -22,10 +23,13 @@ final class KernelHostOps implements HostOps {
 
     private final HostContext ctx;
     private final Kprobes kprobes;
+    /** Null in an era without optprobes. */
+    private final Optprobes optprobes;
 
-    KernelHostOps(HostContext ctx, Kprobes kprobes) {
+    KernelHostOps(HostContext ctx, Kprobes kprobes, Optprobes optprobes) {
         this.ctx = ctx;
         this.kprobes = kprobes;
+        this.optprobes = optprobes;
     }
 
     @Override
@@ -88,5 +92,56 @@ final class KernelHostOps implements HostOps {
     @Override
     public void log(String message) {
         ctx.log("log", "message", message);
+    }
+
+    @Override
+    public void optimize(Object probe) {
+        Kprobe p = probe("optimize", probe);
+        try {
+            optprobes("optimize").optimizeAndWait(ctx, p);
+        } catch (KprobeException e) {
+            throw new HostOpsException("optimize " + p + ": " + e.getMessage(), "see spec 3.1/3.2: no post handler, not disabled, a region of whole instructions");
+        }
+    }
+
+    @Override
+    public void unoptimize(Object probe) {
+        optprobes("unoptimize").unoptimize(ctx, probe("unoptimize", probe));
+    }
+
+    @Override
+    public void sysctl(String name, long value) {
+        if (!Optprobes.SYSCTL.equals(name)) {
+            throw new HostOpsException("unknown sysctl '" + name + "'", "the model has one: sysctl '" + Optprobes.SYSCTL + "', 0 or 1");
+        }
+        if (value != 0 && value != 1) {
+            throw new HostOpsException("sysctl " + name + " takes 0 or 1, not " + value, null);
+        }
+        optprobes("sysctl").sysctl(ctx, value == 1);
+    }
+
+    private Optprobes optprobes(String word) {
+        if (optprobes == null) {
+            throw new HostOpsException(word + ": era " + kprobes.config().era().dslName() + " has no optprobes",
+                    "optprobes arrived in 2010: use era '2010', '2017' or 'modern'");
+        }
+        return optprobes;
+    }
+
+    private static Kprobe probe(String word, Object probe) {
+        if (!(probe instanceof Kprobe p)) {
+            throw new HostOpsException(word + " needs a probe returned by kprobe, got " + probe, "keep the value of `def p = kprobe 'target'`");
+        }
+        return p;
+    }
+
+    @Override
+    public void nmi(int cpu, long withinPs) {
+        if (cpu < 0 || cpu >= ctx.kernel().cpuCount()) {
+            throw new HostOpsException("nmi: no cpu " + cpu + " (the machine has " + ctx.kernel().cpuCount() + ")", null);
+        }
+        long now = ctx.cpu().localTime();
+        ctx.kernel().nmi().raiseWithin(cpu, now, now + withinPs);
+        ctx.log("nmi-raised", "cpu", cpu);
     }
 }

@@ -1,10 +1,13 @@
 package io.probesim.scenario.run;
 
 import io.probesim.probes.invariants.HandlerExactlyOnce;
+import io.probesim.probes.invariants.NoResumeInsidePatchedRegion;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
 import io.probesim.probes.kprobes.Kprobes;
 import io.probesim.probes.kprobes.x86.X86Kprobes;
+import io.probesim.probes.optprobes.Optprobes;
+import io.probesim.probes.optprobes.x86.X86Optprobes;
 import io.probesim.scenario.HostTaskScript;
 import io.probesim.scenario.ScenarioException;
 import io.probesim.scenario.TaskDefinition;
@@ -56,10 +59,13 @@ public final class ScenarioRunner implements ScheduleRunner {
         Kernel kernel = new Kernel(image.kernelConfig(), sim, image.freshMemory(), violations);
         for (Symbol s : image.symbols()) kernel.symbols().add(s.name(), s.address(), s.size());
         kernel.symbols().addTextRange(Layout.KERNEL_TEXT, image.textEnd());
+        // A scenario's text may give the NMI handler by name (the `nmi` word raises NMIs).
+        kernel.symbols().lookup("nmi_handler").ifPresent(s -> kernel.nmi().setHandler(s.address()));
 
         Kprobes kprobes = new Kprobes(kernel, image.probeConfig(), X86Kprobes::new);
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
         if (violations.enabled(HandlerExactlyOnce.NAME)) log.addListener(new HandlerExactlyOnce(violations));
+        Optprobes optprobes = optprobes(kprobes, kernel, violations, log);
 
         int hostTasks = 0;
         for (TaskDefinition t : def.tasks()) {
@@ -67,7 +73,7 @@ public final class ScenarioRunner implements ScheduleRunner {
                 kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
             } else if (t instanceof TaskDefinition.HostTask h) {
                 hostTasks++;
-                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes)));
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes)));
             }
         }
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);
@@ -89,5 +95,17 @@ public final class ScenarioRunner implements ScheduleRunner {
         }
         RunResult result = new RunResult(violations.first(), chooser.recorded(), log.sha256(), sim.steps(), kernel.cpuCount(), log);
         return new Outcome(result, kernel);
+    }
+
+    /**
+     * The era's jump optimizer (none before 2010), its kernel worker on the last CPU (created
+     * here, before boot), and the invariants that watch it.
+     */
+    private static Optprobes optprobes(Kprobes kprobes, Kernel kernel, Violations violations, EventLog log) {
+        if (!kprobes.config().era().optprobes()) return null;
+        Optprobes opt = new Optprobes(kprobes, X86Optprobes::new, kernel.cpuCount() - 1);
+        ((X86Optprobes) opt.arch()).detourSlots().addListener(new SlotNotFreedWhileInUse(kernel, violations));
+        if (violations.enabled(NoResumeInsidePatchedRegion.NAME)) log.addListener(new NoResumeInsidePatchedRegion(kernel, violations));
+        return opt;
     }
 }

@@ -15,29 +15,64 @@ public final class PtRegs {
 
     private final SimCpu cpu;
     private final long frame;
+    /** Non-null for registers a detour buffer saved: each register's 8-byte slot from {@link #frame}. */
+    private final SavedLayout saved;
+    /** The ip a detour buffer's handlers see (the saved area has no ip). */
+    private long savedIp;
 
     PtRegs(SimCpu cpu, long frame) {
+        this(cpu, frame, null, 0);
+    }
+
+    private PtRegs(SimCpu cpu, long frame, SavedLayout saved, long ip) {
         this.cpu = cpu;
         this.frame = frame;
+        this.saved = saved;
+        this.savedIp = ip;
+    }
+
+    /**
+     * Where a register-saving sequence (an optprobe detour buffer) put each register: the slot
+     * index (8 bytes each, from the area's base) of gpr 0..15 (rsp's entry is unused), of the
+     * flags and of sp.
+     */
+    public record SavedLayout(int[] gprSlots, int flagsSlot, int spSlot) {
+        public SavedLayout {
+            gprSlots = gprSlots.clone();
+        }
+    }
+
+    /**
+     * The registers saved on the stack at `base` by code that then calls a handler (the
+     * optprobe detour buffer), as the handler sees them: every register, flags and sp read from
+     * and written to the saved area, and `ip` as the handler's view of where the probe hit.
+     */
+    public static PtRegs saved(SimCpu cpu, long base, SavedLayout layout, long ip) {
+        return new PtRegs(cpu, base, layout, ip);
     }
 
     private Memory mem() {
         return cpu.kernel().memory();
     }
 
-    public long getIp() { return mem().read64(frame + FRAME_IP); }
-    public void setIp(long ip) { mem().write64(frame + FRAME_IP, ip); }
-    public long getFlags() { return mem().read64(frame + FRAME_FLAGS); }
-    public void setFlags(long flags) { mem().write64(frame + FRAME_FLAGS, flags); }
-    public long getSp() { return mem().read64(frame + FRAME_SP); }
-    public void setSp(long sp) { mem().write64(frame + FRAME_SP, sp); }
+    public long getIp() { return saved != null ? savedIp : mem().read64(frame + FRAME_IP); }
+    public void setIp(long ip) {
+        if (saved != null) savedIp = ip;
+        else mem().write64(frame + FRAME_IP, ip);
+    }
+    public long getFlags() { return mem().read64(frame + (saved != null ? 8L * saved.flagsSlot() : FRAME_FLAGS)); }
+    public void setFlags(long flags) { mem().write64(frame + (saved != null ? 8L * saved.flagsSlot() : FRAME_FLAGS), flags); }
+    public long getSp() { return mem().read64(frame + (saved != null ? 8L * saved.spSlot() : FRAME_SP)); }
+    public void setSp(long sp) { mem().write64(frame + (saved != null ? 8L * saved.spSlot() : FRAME_SP), sp); }
 
     public long gpr(int index) {
-        return index == 4 ? getSp() : cpu.cpu().gpr[index];
+        if (index == 4) return getSp();
+        return saved != null ? mem().read64(frame + 8L * saved.gprSlots()[index]) : cpu.cpu().gpr[index];
     }
 
     public void setGpr(int index, long value) {
         if (index == 4) setSp(value);
+        else if (saved != null) mem().write64(frame + 8L * saved.gprSlots()[index], value);
         else cpu.cpu().gpr[index] = value;
     }
 

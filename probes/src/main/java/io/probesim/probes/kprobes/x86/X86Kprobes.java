@@ -75,6 +75,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             Kprobe p = core.get(start + i);
             if (p != null && code[i] == BREAKPOINT) code[i] = p.savedOpcode();
         }
+        core.optimizer().recoverBytes(start, code);
         return code;
     }
 
@@ -174,6 +175,16 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             // The handler moved ip: no single-step, no post handler.
             kcb.resetCurrent();
             preemptEnable(task);
+            return true;
+        }
+        long detour = core.optimizer().detourCopy(addr);
+        if (detour != 0) {
+            // Flagged OPTIMIZED, jump not written yet: run the copied region from the detour
+            // buffer, never single-step (a step would resume inside the region).
+            kcb.resetCurrent();
+            regs.setIp(detour);
+            preemptEnable(task);
+            kernel.log(cpu, task, "kprobe-detour", "probe", p.name(), "to", hex(detour));
             return true;
         }
         if (mayBoost(p, task)) {
