@@ -51,6 +51,14 @@ public final class PtRegs {
         return new PtRegs(cpu, base, layout, ip);
     }
 
+    /**
+     * A register view over a pt_regs-shaped area at `frame` (ip, cs, flags, sp, ss) that code
+     * other than the trap entry built, such as the kretprobe trampoline.
+     */
+    public static PtRegs at(SimCpu cpu, long frame) {
+        return new PtRegs(cpu, frame);
+    }
+
     private Memory mem() {
         return cpu.kernel().memory();
     }

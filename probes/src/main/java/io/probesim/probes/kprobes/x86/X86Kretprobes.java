@@ -1,0 +1,178 @@
+package io.probesim.probes.kprobes.x86;
+
+import io.probesim.probes.kprobes.Errno;
+import io.probesim.probes.kprobes.Kprobe;
+import io.probesim.probes.kprobes.KprobeException;
+import io.probesim.probes.kprobes.KretprobeInstance;
+import io.probesim.probes.kprobes.Kretprobes;
+import io.probesim.probes.kprobes.KretprobesArch;
+import io.probesim.x86.asm.Assembler;
+import io.probesim.x86.asm.Assembly;
+import io.probesim.x86.cpu.Cpu;
+import io.probesim.x86.decode.Mode;
+import io.probesim.x86.kernel.HostContext;
+import io.probesim.x86.kernel.Kernel;
+import io.probesim.x86.kernel.Layout;
+import io.probesim.x86.kernel.PtRegs;
+import io.probesim.x86.kernel.SimCpu;
+import io.probesim.x86.mem.Memory;
+
+import java.util.Map;
+
+/**
+ * The x86 half of kretprobes: the trampoline a hijacked return lands on, and the hijack. Two
+ * trampolines, both real x86 made by our assembler:
+ * <ul>
+ * <li>{@link Trampoline#PROBED} (before seed 000): a `nop` with a kprobe on it; the return
+ *     takes an extra int3 whose pre handler runs the return handlers and sets ip to the real
+ *     return address.</li>
+ * <li>{@link Trampoline#BOOSTED} (seed 000's kretprobe-booster, and every kernel since): the
+ *     trampoline saves the registers, builds a pt_regs view and calls the handler directly (a
+ *     native routine), which leaves the real return address where the final `ret` pops it.</li>
+ * </ul>
+ */
+public final class X86Kretprobes implements KretprobesArch {
+
+    public enum Trampoline { PROBED, BOOSTED }
+
+    /** Where the trampoline lives: the top page of the kprobe instruction-page area [?]. */
+    public static final long TRAMPOLINE_PAGE = Layout.MODULE_SPACE + 0xff0000L;
+    public static final String SYMBOL = "kretprobe_trampoline";
+    static final String NATIVE = "kretprobe_trampoline_handler";
+
+    /** The booster trampoline's stack below S (the sp after the probed function's ret). */
+    private static final int SLOT = 8, FLAGS = 16, FRAME = 128;
+    /** Registers the trampoline saves, with their offset below S: rax rcx rdx rsi rdi r8 r9 r10 r11. */
+    private static final int[] SAVED_REG = {0, 1, 2, 6, 7, 8, 9, 10, 11};
+    private static final int FIRST_SAVED = 24;
+
+    private static final String BOOSTED_TEXT = """
+            kretprobe_trampoline:
+                    push %rax                 # the slot the real return address will fill
+                    pushf
+                    push %rax
+                    push %rcx
+                    push %rdx
+                    push %rsi
+                    push %rdi
+                    push %r8
+                    push %r9
+                    push %r10
+                    push %r11
+                    sub  $40, %rsp            # ip, cs, flags, sp, ss: the handlers' pt_regs view
+                    mov  %rsp, %rdi
+                    call kretprobe_trampoline_handler
+                    add  $40, %rsp
+                    pop  %r11
+                    pop  %r10
+                    pop  %r9
+                    pop  %r8
+                    pop  %rdi
+                    pop  %rsi
+                    pop  %rdx
+                    pop  %rcx
+                    pop  %rax
+                    popf
+                    ret
+            """;
+
+    private static final String PROBED_TEXT = """
+            kretprobe_trampoline:
+                    nop                       # a kprobe sits here
+            """;
+
+    private final Kretprobes kretprobes;
+    private final Kernel kernel;
+    private final Trampoline kind;
+    private long trampoline;
+
+    public X86Kretprobes(Kretprobes kretprobes) {
+        this(kretprobes, Trampoline.BOOSTED);
+    }
+
+    public X86Kretprobes(Kretprobes kretprobes, Trampoline kind) {
+        this.kretprobes = kretprobes;
+        this.kernel = kretprobes.kernel();
+        this.kind = kind;
+        if (kernel.config().mode() != Mode.BITS64) {
+            throw new KprobeException(Errno.EINVAL, "kretprobes are modelled on 64-bit machines only");
+        }
+        kernel.natives().define(NATIVE, this::boostedHandler);
+    }
+
+    public Trampoline kind() {
+        return kind;
+    }
+
+    @Override
+    public long trampoline() {
+        return trampoline;
+    }
+
+    @Override
+    public long setUpTrampoline(HostContext ctx) {
+        if (trampoline != 0) return trampoline;
+        long nativeAddr = kernel.natives().symbols().get(NATIVE);
+        Assembly asm = Assembler.assemble(kind == Trampoline.BOOSTED ? BOOSTED_TEXT : PROBED_TEXT,
+                TRAMPOLINE_PAGE, Mode.BITS64, Map.of(NATIVE, nativeAddr));
+        Memory mem = kernel.memory();
+        mem.map(TRAMPOLINE_PAGE, 4096, Memory.R | Memory.X);
+        mem.poke(TRAMPOLINE_PAGE, asm.code());
+        kernel.symbols().add(SYMBOL, TRAMPOLINE_PAGE, asm.code().length);
+        trampoline = TRAMPOLINE_PAGE;
+        ctx.log("kretprobe-trampoline", "addr", "0x" + Long.toHexString(trampoline), "kind", kind.name().toLowerCase());
+        if (kind == Trampoline.PROBED) {
+            // arch_init_kprobes(): the kernel's own probe on the trampoline (trampoline_p).
+            kernel.symbols().addTextRange(TRAMPOLINE_PAGE, TRAMPOLINE_PAGE + asm.code().length);
+            kretprobes.core().register(ctx, Kprobe.at(SYMBOL, 0, (p, regs) -> {
+                regs.setIp(trampoline);     // handlers see ip at the trampoline, as with the booster
+                regs.setIp(kretprobes.trampolineHandler(regs.getCpu(), regs));
+                return 1;   // ip changed: no single-step
+            }, null));
+        }
+        kernel.symbols().blacklist(SYMBOL);
+        return trampoline;
+    }
+
+    @Override
+    public void prepare(KretprobeInstance ri, PtRegs regs) {
+        Memory mem = kernel.memory();
+        long sp = regs.getSp();
+        ri.hijacked(mem.read64(sp), sp);
+        mem.write64(sp, trampoline);
+    }
+
+    /**
+     * The booster trampoline's `call`: rdi points at the pt_regs view below the saved registers.
+     * Fill it in, run the return handlers with the registers as they were at the return, write
+     * back what the handlers changed, and leave the real return address for the final `ret`.
+     */
+    private void boostedHandler(SimCpu sc) {
+        Cpu cpu = sc.cpu();
+        Memory mem = kernel.memory();
+        cpu.rip = mem.read64(cpu.gpr[4]);
+        cpu.gpr[4] += 8;
+        long frame = cpu.gpr[7];
+        long s = frame + FRAME;
+        cpu.gpr[7] = mem.read64(s - (FIRST_SAVED + 8 * 4));     // the handlers see the real rdi
+        mem.write64(frame, trampoline);
+        mem.write64(frame + 8, Layout.KERNEL_CS);
+        mem.write64(frame + 16, mem.read64(s - FLAGS));
+        mem.write64(frame + 24, s);
+        mem.write64(frame + 32, Layout.KERNEL_SS);
+        PtRegs regs = PtRegs.at(sc, frame);
+        sc.addCycles(Costs.TRAMPOLINE_HANDLER);
+        long ret = kretprobes.trampolineHandler(sc, regs);
+        for (int i = 0; i < SAVED_REG.length; i++) mem.write64(s - (FIRST_SAVED + 8L * i), cpu.gpr[SAVED_REG[i]]);
+        mem.write64(s - FLAGS, regs.getFlags());
+        mem.write64(s - SLOT, ret);
+        cpu.gpr[7] = frame;
+    }
+
+    /** Cycles of the trampoline handler's own work (the instruction lookup and bookkeeping). */
+    static final class Costs {
+        private Costs() {}
+
+        static final long TRAMPOLINE_HANDLER = 120;
+    }
+}
