@@ -31,7 +31,11 @@ public enum Cost {
     /** One call of a user handler (pre or post) through its function pointer, with an empty body. */
     HANDLER_CALL(40, "estimate; indirect call and return of an empty handler"),
     /** post_kprobe_handler / resume_execution: the fixups after the single step. */
-    POST_PROCESS(150, "estimate; resume_execution's fixups");
+    POST_PROCESS(150, "estimate; resume_execution's fixups"),
+    /** optimized_callback + opt_pre_handler bookkeeping around the handler call (the detour's instructions are charged as they run). */
+    OPTIMIZED_CALLBACK(60, "estimate [?]"),
+    /** The boosted kretprobe trampoline's handler: the instance lookup and bookkeeping. */
+    KRETPROBE_TRAMPOLINE_HANDLER(120, "estimate");
 
     private final long defaultCycles;
     private final String source;
