@@ -56,6 +56,9 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--no-fit", description = "no calibration: measure with the defaults and any --cost given")
     boolean noFit;
 
+    @Option(names = "--scenario", paramLabel = "FILE", description = "report the `measure` words of this scenario instead of the published tables")
+    Path scenario;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
@@ -92,6 +95,9 @@ final class ReportCommand implements Callable<Integer> {
             model = model.with(cost.get(), c.getValue());
         }
         var figures = PublishedFigures.all();
+        if (scenario != null) {
+            return scenarioReport(o, e, figures, model);
+        }
         Calibration.Result fit = noFit ? Calibration.none(model)
                 : Calibration.fit(figures, Calibration.DEFAULT_PARAMETERS, model);
         TimingReport report = TimingReport.build(figures, fit, hits, eraSet);
@@ -107,5 +113,28 @@ final class ReportCommand implements Callable<Integer> {
         o.println("wrote " + out.resolve("timing.csv") + ", " + out.resolve("timing.png") + ", " + txt);
         o.flush();
         return report.ordersHold() ? ProbesimCli.OK : ProbesimCli.VIOLATION;
+    }
+
+    /** The scenario's own measurements, with the calibrated (or, with --no-fit, the given) cost model. */
+    private int scenarioReport(PrintWriter o, PrintWriter e, List<io.probesim.report.PublishedFigure> figures, CostModel model) {
+        var def = io.probesim.scenario.ScenarioLoader.load(scenario);
+        if (def.measures().isEmpty()) {
+            e.println(scenario + ": the scenario has no measure words (write: "
+                    + "measure 'kprobe', variant: 'booster', at: 'my_func', hits: 1000)");
+            return ProbesimCli.USAGE;
+        }
+        CostModel costs = noFit ? model : Calibration.fit(figures, Calibration.DEFAULT_PARAMETERS, model).model();
+        var records = io.probesim.scenario.run.ScenarioMeasures.run(def, costs);
+        Path csv = out.resolve("timing.csv");
+        TimingCsv.write(csv, records);
+        o.println("cost model: " + (noFit ? "as given" : "calibrated on " + Calibration.FITTED_SOURCE + " " + Calibration.FITTED_ARCH)
+                + " " + costs);
+        for (var r : records) {
+            o.printf(java.util.Locale.ROOT, "%-9s %-6s %-6s %-13s hits %d: %.2f traps, %.2f insns, %.1f cycles, %.1f ns per hit%n",
+                    r.mechanism(), r.arch(), r.era(), r.variant(), r.hits(), r.trapsPerHit(), r.insnsPerHit(), r.cyclesPerHit(), r.nsPerHit());
+        }
+        o.println("wrote " + csv);
+        o.flush();
+        return ProbesimCli.OK;
     }
 }

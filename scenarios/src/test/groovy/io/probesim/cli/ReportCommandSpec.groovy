@@ -23,7 +23,8 @@ class ReportCommandSpec extends Specification {
         then:
         r.code == 0
         r.out.contains('calibration: fitted on seed 001 (2010) x86-64')
-        r.out.contains('seed 001 (2010) x86-64 kprobe: booster < plain < post-handler  OK')
+        r.out.contains('seed 001 (2010) x86-64 kprobe: optimized < booster < plain < post-handler  OK')
+        r.out.contains('seed 001 (2010) x86-64 kretprobe: optimized < booster < plain  OK')
         Files.readAllLines(dir.resolve('timing.csv'))[0] ==
                 'mechanism,arch,era,variant,hits,traps_per_hit,insns_per_hit,cycles_per_hit,ns_per_hit,clock_ghz,published_us,published_source,ratio_to_published'
         Files.readAllLines(dir.resolve('timing.csv')).size() == 1 + 32

@@ -91,12 +91,12 @@ public final class TimingBench {
         long[][] window = new long[2][];
         kernel.createHostTask("measure", 0, (HostContext ctx) -> {
             if (withProbe) attach(tc, stack, ctx, w);
-            for (int i = 0; i < WARMUP; i++) ctx.call(w.target(), i);
+            for (int i = 0; i < WARMUP; i++) ctx.call(w.call(), i);
             // A window a tick fell into is measured again (the tick's cycles are not the probe's).
             for (int attempt = 0; attempt < 4 && window[1] == null; attempt++) {
                 long irqs = events[1];
                 long[] from = snapshot(ctx.cpu(), events[0]);
-                for (int i = 0; i < hits; i++) ctx.call(w.target(), i);
+                for (int i = 0; i < hits; i++) ctx.call(w.call(), i);
                 if (events[1] == irqs) {
                     window[0] = from;
                     window[1] = snapshot(ctx.cpu(), events[0]);

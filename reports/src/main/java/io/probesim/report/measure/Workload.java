@@ -10,8 +10,14 @@ import io.probesim.x86.decode.Mode;
  * @param text   the function(s), in the project assembler's AT&T syntax
  * @param target the probed function's symbol
  * @param mode   a 64-bit or a 32-bit machine
+ * @param call   the function the counted loop calls (the target itself, or a caller of it)
  */
-public record Workload(String text, String target, Mode mode) {
+public record Workload(String text, String target, Mode mode, String call) {
+
+    /** A workload that calls the probed function itself. */
+    public Workload(String text, String target, Mode mode) {
+        this(text, target, mode, target);
+    }
 
     /**
      * A small leaf function with a frame-pointer prologue, like most probed kernel functions of
