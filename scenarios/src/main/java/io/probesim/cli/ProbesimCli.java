@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 @Command(name = "probesim", mixinStandardHelpOptions = true, version = "probesim 0.1.0",
         description = "Deterministic simulator of SMP x86 machines running Linux kprobes.",
         subcommands = {ProbesimCli.Run.class, ProbesimCli.Explore.class, ProbesimCli.Replay.class, ProbesimCli.ListCmd.class,
-                ProbesimCli.Disasm.class, ExecCommand.class})
+                ProbesimCli.Disasm.class, ExecCommand.class, ReportCommand.class})
 public final class ProbesimCli implements Runnable {
     public static final int OK = 0, VIOLATION = 1, USAGE = 2, INTERNAL = 3;
     /** Shipped scenarios, relative to the working directory (the repository root). Tests point it elsewhere. */

@@ -26,6 +26,7 @@ public final class ScenarioBlock extends DslBlock {
         WORDS.put("check", "check 'slot-not-freed-while-in-use', 'probe-transparency'");
         WORDS.put("explore", "explore strategy: 'pct', depth: 3, schedules: 5000, seed: 1");
         WORDS.put("limits", "limits settle: 20.us, time: 2.ms");
+        WORDS.put("measure", "measure 'kprobe', variant: 'booster', at: 'my_func', call: 'driver', hits: 1000");
         register("scenario", WORDS);
     }
 
@@ -40,6 +41,7 @@ public final class ScenarioBlock extends DslBlock {
     private ExploreConfig exploreValue = ExploreConfig.DEFAULT;
     private long settlePs = ScenarioDefinition.DEFAULT_SETTLE_PS;
     private long timeLimitPs = ScenarioDefinition.DEFAULT_TIME_LIMIT_PS;
+    private final List<MeasureDefinition> measures = new ArrayList<>();
 
     ScenarioBlock(ScriptContext ctx, Script script) {
         super(ctx, script);
@@ -182,7 +184,41 @@ public final class ScenarioBlock extends DslBlock {
                         + x.entry() + ":", "task", ctx.find(x.line(), "task"));
             }
         }
+        for (MeasureDefinition md : measures) {
+            if (textValue == null) {
+                throw new DslError("measure calls '" + md.call() + "' but the scenario has no text",
+                        "add text '''...''' with the label " + md.at() + ":", "measure", ctx.find(md.line(), "measure"));
+            }
+        }
         return new ScenarioDefinition(nameValue != null ? nameValue : defaultName, m, probesValue.config(), textValue, objects,
-                tasks, checks, exploreValue, settlePs, timeLimitPs, file);
+                tasks, checks, exploreValue, settlePs, timeLimitPs, file, measures);
+    }
+
+    /** Variants per mechanism that {@code measure} knows (the published tables' rows). */
+    static final Map<String, List<String>> MEASURE_VARIANTS = Map.of(
+            "kprobe", List.of("plain", "booster", "optimized", "post-handler"),
+            "kretprobe", List.of("plain", "booster", "optimized"));
+
+    public void measure(Map<?, ?> opts, Object mechanism) {
+        checkKeys("measure", opts, Set.of("variant", "at", "call", "hits"));
+        String mech = stringArg("measure", mechanism);
+        List<String> variants = MEASURE_VARIANTS.get(mech);
+        if (variants == null) {
+            throw wrong("measure", "measures kprobe or kretprobe, not '" + mech + "'");
+        }
+        String variant = opts.containsKey("variant") ? stringArg("measure", opts.get("variant")) : "plain";
+        if (!variants.contains(variant)) {
+            throw wrong("measure", "knows the " + mech + " variants " + String.join(", ", variants) + ", not '" + variant + "'");
+        }
+        if (!opts.containsKey("at")) {
+            throw wrong("measure", "needs at: 'function' (the function to probe)");
+        }
+        String at = stringArg("measure", opts.get("at"));
+        String call = opts.containsKey("call") ? stringArg("measure", opts.get("call")) : at;
+        long hits = opts.containsKey("hits") ? longArg("measure", opts.get("hits")) : 1000;
+        if (hits < 1 || hits > 1_000_000) {
+            throw wrong("measure", "hits is 1..1000000, not " + hits);
+        }
+        measures.add(new MeasureDefinition(mech, variant, at, call, hits, ctx.currentLine()));
     }
 }

@@ -907,12 +907,12 @@ public final class Cpu {
             case INT:
                 rip = nrip;
                 softwareVector = (int) ((Operand.Imm) ops[0]).value() & 0xff;
-                lastCycles = CycleCosts.TRAP_ENTRY;
+                lastCycles = trapEntryCycles;
                 return Step.INT;
 
             case INT3:
                 rip = nrip;
-                lastCycles = CycleCosts.TRAP_ENTRY;
+                lastCycles = trapEntryCycles;
                 return Step.BP;
 
             case UD2:
@@ -941,7 +941,7 @@ public final class Cpu {
                 nmiBlocked = false;                       // unblocked even if the iret faults (SDM 6.7.1)
                 int r = iret(insn);
                 if (r != Step.OK) return r;
-                lastCycles = CycleCosts.IRET;
+                lastCycles = iretCycles;
                 return Step.OK;
             }
 
@@ -1636,5 +1636,16 @@ public final class Cpu {
         cpl = (int) (newCs & 3);
         setSp(newSp);
         return Step.OK;
+    }
+
+    // --- the run's cost model (calibration varies trap entry and iret) ---------------------------
+
+    private int trapEntryCycles = CycleCosts.TRAP_ENTRY;
+    private int iretCycles = CycleCosts.IRET;
+
+    /** Takes this run's trap-entry and iret cycles from {@code costs}. */
+    public void setCosts(io.probesim.x86.cost.CostModel costs) {
+        trapEntryCycles = Math.toIntExact(costs.cycles(io.probesim.x86.cost.Cost.TRAP_ENTRY));
+        iretCycles = Math.toIntExact(costs.cycles(io.probesim.x86.cost.Cost.IRET));
     }
 }

@@ -10,7 +10,7 @@ package io.probesim.x86.cpu;
  * (3 cycles; Agner Fog, "The microarchitecture of Intel, AMD and VIA CPUs", Core 2 chapter) is
  * charged because the interpreter has no overlap. pushf/popf are microcoded (about 17 and 20+
  * uops in those tables). Hardware trap entry and iret are not listed by Agner Fog as usable
- * numbers; they are calibration parameters chosen so that a boosted kprobe hit (one int3 trap + one
+ * numbers; they are calibration parameters (io.probesim.x86.cost.Cost, injectable per run) chosen so that a boosted kprobe hit (one int3 trap + one
  * iret + the kernel's host-modelled work) lands near the seed-001 figure of 0.43 us on x86-64
  * (about 1000 cycles at 2.33 GHz) and an optimized hit (no trap: pushf/popf, register saves, a
  * call) near 0.06 us (about 140 cycles). Change them here only.
@@ -55,12 +55,12 @@ public final class CycleCosts {
     public static final int DIV = 40;
     /** imul (rthroughput 1, latency 3-5). */
     public static final int MUL = 3;
-    /** iret/iretq (calibration, see class comment). */
-    public static final int IRET = 100;
-    /** Hardware exception or interrupt entry through the IDT, e.g. the int3 trap (calibration). */
-    public static final int TRAP_ENTRY = 200;
-    /** The debug (single-step) trap entry (calibration; as TRAP_ENTRY). */
-    public static final int DEBUG_TRAP_ENTRY = 200;
+    /** iret/iretq: the default of the calibration parameter {@link io.probesim.x86.cost.Cost#IRET}. */
+    public static final int IRET = (int) io.probesim.x86.cost.Cost.IRET.defaultCycles();
+    /** IDT entry, e.g. the int3 trap: the default of {@link io.probesim.x86.cost.Cost#TRAP_ENTRY}. */
+    public static final int TRAP_ENTRY = (int) io.probesim.x86.cost.Cost.TRAP_ENTRY.defaultCycles();
+    /** The debug (single-step) trap entry: the default of {@link io.probesim.x86.cost.Cost#DEBUG_TRAP_ENTRY}. */
+    public static final int DEBUG_TRAP_ENTRY = (int) io.probesim.x86.cost.Cost.DEBUG_TRAP_ENTRY.defaultCycles();
     /**
      * The syscall instruction's transition to CPL 0 (charged by the kernel model at entry, the
      * interpreter returning Step.SYSCALL for the kernel to finish). Estimate: Agner Fog's Core 2

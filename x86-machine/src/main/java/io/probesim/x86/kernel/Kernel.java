@@ -400,4 +400,18 @@ public final class Kernel {
     /** stop_machine: the other CPUs parked in their stopper tasks while a function runs. */
     public StopMachine stopMachine() { return stopMachine; }
     long nestedReturnAddress() { return nestedReturn; }
+
+    // --- the cost model of this run (DESIGN.md "Cost model") ------------------------------------
+
+    private io.probesim.x86.cost.CostModel costs = io.probesim.x86.cost.CostModel.DEFAULT;
+
+    public io.probesim.x86.cost.CostModel costs() { return costs; }
+
+    public long cost(io.probesim.x86.cost.Cost c) { return costs.cycles(c); }
+
+    /** Sets the cycles charged for the named costs (before boot: a run has one model). */
+    public void setCosts(io.probesim.x86.cost.CostModel model) {
+        this.costs = java.util.Objects.requireNonNull(model, "costs");
+        for (SimCpu c : cpus) c.cpu().setCosts(model);
+    }
 }

@@ -1,7 +1,7 @@
 package io.probesim.x86.kernel;
 
 import io.probesim.x86.cpu.Cpu;
-import io.probesim.x86.cpu.CycleCosts;
+import io.probesim.x86.cost.Cost;
 import io.probesim.x86.cpu.Step;
 import io.probesim.x86.decode.Instruction;
 import io.probesim.x86.format.AttFormatter;
@@ -48,7 +48,7 @@ public final class Traps {
     /** Hardware interrupt entry: frame, IF off, handler, then trap_return. */
     void interrupt(SimCpu sc, int irq) {
         long frame = pushFrame(sc, sc.cpu().rip);
-        sc.addCycles(CycleCosts.TRAP_ENTRY);
+        sc.addCycles(kernel.cost(Cost.TRAP_ENTRY));
         if (irq == SimCpu.SYNC_CORE_IPI) {
             kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(kernel.memory().read64(frame)));
             kernel.textPatcher().syncCoreInterrupt(sc);
@@ -74,7 +74,7 @@ public final class Traps {
         switch (vector) {
             case Step.BP -> {
                 long frame = pushFrame(sc, cpu.rip);
-                sc.addCycles(CycleCosts.TRAP_ENTRY);
+                sc.addCycles(kernel.cost(Cost.TRAP_ENTRY));
                 kernel.log(sc.id(), sc.current, "int3", "ip", hex(ip));
                 PtRegs regs = new PtRegs(sc, frame);
                 // poke_int3_handler runs first in do_int3: a hit on text_poke_bp's temporary int3
@@ -86,7 +86,7 @@ public final class Traps {
             }
             case Step.DB -> {
                 long frame = pushFrame(sc, cpu.rip);
-                sc.addCycles(CycleCosts.TRAP_ENTRY);
+                sc.addCycles(kernel.cost(Cost.DEBUG_TRAP_ENTRY));
                 kernel.log(sc.id(), sc.current, "debug", "ip", hex(cpu.rip));
                 PtRegs regs = new PtRegs(sc, frame);
                 if (!notify(sc, regs, false)) {
@@ -152,7 +152,7 @@ public final class Traps {
             throw oops(sc, describeFault(sc, vector, ip, false) + " (its exception table entry has type " + type + ", not modelled)");
         }
         Cpu cpu = sc.cpu();
-        sc.addCycles(CycleCosts.TRAP_ENTRY + CostTable.EXTABLE_FIXUP + CycleCosts.IRET);
+        sc.addCycles(kernel.cost(Cost.TRAP_ENTRY) + CostTable.EXTABLE_FIXUP + kernel.cost(Cost.IRET));
         kernel.log(sc.id(), sc.current, "fixup", "ip", hex(ip), "fixup", hex(e.fixup()),
                 "fault", vector == Step.PF ? hex(cpu.faultAddress()) : "#GP");
         if (type == 2) cpu.gpr[0] = vector;
@@ -270,7 +270,7 @@ public final class Traps {
         // the iret: it unblocks NMIs (any iret does, also inside an NMI handler) and serializes
         cpu.nmiBlocked = false;
         kernel.prefetch().serialize(sc);
-        sc.addCycles(CycleCosts.IRET);
+        sc.addCycles(kernel.cost(Cost.IRET));
     }
 
     private long pushFrame(SimCpu sc, long ip) {

@@ -11,6 +11,7 @@ import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.probes.kprobes.KprobeStatus;
 import io.probesim.probes.kprobes.Kprobes;
 import io.probesim.probes.kprobes.KprobesArch;
+import io.probesim.x86.cost.Cost;
 import io.probesim.x86.decode.DecodeException;
 import io.probesim.x86.decode.Decoder;
 import io.probesim.x86.decode.Instruction;
@@ -138,7 +139,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         Task task = sc.current();
         KprobeCtlblk kcb = core.ctlblk(cpu);
         preemptDisable(task);
-        sc.addCycles(Costs.KPROBE_HANDLER);
+        sc.addCycles(kernel.cost(Cost.KPROBE_HANDLER));
 
         if (core.running(cpu) != null) {
             Kprobe p = core.get(addr);
@@ -181,7 +182,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         Task task = sc.current();
         kcb.setStatus(KprobeStatus.HIT_ACTIVE);
         kcb.setCurrent(p, regs.getFlags());
-        sc.addCycles(Costs.HANDLER_CALL);
+        sc.addCycles(kernel.cost(Cost.HANDLER_CALL));
         if (core.callPreHandlers(cpu, p, regs) != 0) {
             // The handler moved ip: no single-step, no post handler.
             kcb.resetCurrent();
@@ -252,7 +253,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         KprobeCtlblk kcb = core.ctlblk(cpu);
         Kprobe cur = core.running(cpu);
         if (cur == null) return false;
-        sc.addCycles(Costs.POST_PROCESS);
+        sc.addCycles(kernel.cost(Cost.POST_PROCESS));
         boolean reentered = kcb.status() == KprobeStatus.REENTER;
         boolean postFirst = core.config().era().postHandlerBeforeFixups();
         if (postFirst) callPostHandler(sc, regs, kcb, cur, reentered);
@@ -298,7 +299,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         if (reentered || !cur.hasPostHandler()) return;
         kcb.setStatus(KprobeStatus.HIT_SSDONE);
         kernel.log(sc.id(), sc.current(), "kprobe-post", "probe", cur.name());
-        sc.addCycles(Costs.HANDLER_CALL);
+        sc.addCycles(kernel.cost(Cost.HANDLER_CALL));
         cur.postHandler().handle(cur, regs, 0);
     }
 
@@ -367,14 +368,5 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
 
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
-    }
-
-    /** Cycles of the handler paths themselves (the trap entry and iret are the kernel's). */
-    static final class Costs {
-        private Costs() {}
-
-        static final long KPROBE_HANDLER = 150;
-        static final long HANDLER_CALL = 40;
-        static final long POST_PROCESS = 150;
     }
 }

@@ -161,18 +161,11 @@ public final class X86Kretprobes implements KretprobesArch {
         mem.write64(frame + 24, s);
         mem.write64(frame + 32, Layout.KERNEL_SS);
         PtRegs regs = PtRegs.at(sc, frame);
-        sc.addCycles(Costs.TRAMPOLINE_HANDLER);
+        sc.addCycles(kernel.cost(io.probesim.x86.cost.Cost.KRETPROBE_TRAMPOLINE_HANDLER));
         long ret = kretprobes.trampolineHandler(sc, regs);
         for (int i = 0; i < SAVED_REG.length; i++) mem.write64(s - (FIRST_SAVED + 8L * i), cpu.gpr[SAVED_REG[i]]);
         mem.write64(s - FLAGS, regs.getFlags());
         mem.write64(s - SLOT, ret);
         cpu.gpr[7] = frame;
-    }
-
-    /** Cycles of the trampoline handler's own work (the instruction lookup and bookkeeping). */
-    static final class Costs {
-        private Costs() {}
-
-        static final long TRAMPOLINE_HANDLER = 120;
     }
 }

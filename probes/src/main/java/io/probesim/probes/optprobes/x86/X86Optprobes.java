@@ -96,7 +96,7 @@ public final class X86Optprobes implements OptprobesArch {
      */
     private void optimizedCallback(SimCpu sc) {
         Cpu cpu = sc.cpu();
-        sc.addCycles(Costs.CALLBACK);
+        sc.addCycles(kernel.cost(io.probesim.x86.cost.Cost.OPTIMIZED_CALLBACK));
         OptimizedKprobe op = optprobes.byId((int) cpu.gpr[7]);
         if (op == null) throw new IllegalStateException("optimized callback for unknown probe id " + cpu.gpr[7]);
         optprobes.optimizedCallback(sc, op, PtRegs.saved(sc, cpu.gpr[6], DetourBuffer.LAYOUT, op.address() + 1));
@@ -114,13 +114,5 @@ public final class X86Optprobes implements OptprobesArch {
 
     private static String hex(long v) {
         return "0x" + Long.toHexString(v);
-    }
-
-    /** Cycles of the callback itself (the detour's instructions are charged as they run). */
-    static final class Costs {
-        private Costs() {}
-
-        /** optimized_callback + opt_pre_handler bookkeeping around the handler call [?]. */
-        static final long CALLBACK = 60;
     }
 }
