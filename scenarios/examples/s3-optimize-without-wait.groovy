@@ -2,9 +2,11 @@
 //
 // Seed 001: "Please imagine that 2nd instruction is interrupted and optimizer replaces the 2nd
 // instruction with jump *address* while the interrupt handler is running. When the interrupt
-// returns to original address, there is no valid instructions." Here the interrupt is an NMI
-// whose handler runs for about 20 us; the tracer raises it on the worker's CPU just before it
-// registers the probe, so the worker may be interrupted at any of its instructions, among them
+// returns to original address, there is no valid instructions." Here the interrupt is one
+// whose work runs for about 20 us with interrupts enabled, as softirqs at irq_exit do (the
+// scenario uses the machine's NMI source to raise it; its handler enables interrupts, so the
+// sync IPIs of text_poke_bp are taken inside it and do not flush the interrupted worker). The
+// tracer raises it on the worker's CPU just before it registers the probe, so the worker may be interrupted at any of its instructions, among them
 // the 2nd and 3rd of the region `push; mov; add` (bytes 1 and 4 of the 8 the jump covers).
 // The optimizer's work runs OPTIMIZE_DELAY = 5 jiffies later (10 us with these 2 us ticks). Its wait for a
 // quiescent period (synchronize_rcu_tasks, modern) cannot end while the worker's CPU is in the
@@ -29,10 +31,12 @@ scenario {
         busy:   hlt                     # CPU-bound work, without simulating every instruction:
                 call cond_resched       # its time slices make the worker switch (quiescent states)
                 jmp  busy
-        nmi_handler:                    # a long NMI (a perf or watchdog handler, say)
-                mov  $15000, %ecx
-        spin:   dec  %ecx
+        nmi_handler:                    # stands in for an interrupt whose work runs long with
+                sti                     # interrupts enabled (irq_exit's softirqs): other
+                mov  $15000, %ecx       # interrupts, text_poke_bp's sync IPIs among them, are
+        spin:   dec  %ecx               # taken inside it while the worker stays interrupted
                 jnz  spin
+                cli
                 ret
     '''
     task 'worker', cpu: 0, entry: 'worker'

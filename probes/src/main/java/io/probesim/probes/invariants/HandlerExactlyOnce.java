@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * are registered must see, before that trap is done, exactly one pre-handler call or one
  * counted miss for each of them. Registration state is rebuilt from the log too, so the check
  * does not trust the kprobes core's own bookkeeping. A hit through an optimized probe's detour
- * buffer (opt-hit .. opt-hit-done) is held to the same rule as an int3 trap.
+ * buffer (opt-hit .. opt-hit-done) is held to the same rule as an int3 trap; a hit that
+ * text_poke_bp's int3 handler sends on to a detour buffer (poke-int3) owes its call there.
  */
 public final class HandlerExactlyOnce implements EventListener {
 
@@ -23,6 +24,8 @@ public final class HandlerExactlyOnce implements EventListener {
     private final Violations violations;
     private final TreeMap<Long, List<String>> registered = new TreeMap<>();
     private final TreeMap<Integer, ArrayDeque<Hit>> open = new TreeMap<>();
+    /** Per CPU: a hit text_poke_bp's int3 handler sent on to a detour buffer, owed its handler call there. */
+    private final TreeMap<Integer, Hit> redirected = new TreeMap<>();
 
     private record Hit(long addr, List<String> pending) {}
 
@@ -41,7 +44,21 @@ public final class HandlerExactlyOnce implements EventListener {
                     if (names.isEmpty()) registered.remove(addr(e));
                 }
             }
+            case "poke-int3" -> {
+                // A hit on the temporary int3 of text_poke_bp goes on to the handler ip the
+                // writer gave (an optprobe's detour buffer): its handler call is owed there.
+                Hit top = stack(e.cpu()).peek();
+                if (top != null && !top.pending().isEmpty()) {
+                    redirected.put(e.cpu(), new Hit(top.addr(), new ArrayList<>(top.pending())));
+                    top.pending().clear();
+                }
+            }
             case "int3", "opt-hit" -> {
+                Hit owed = redirected.remove(e.cpu());
+                if (owed != null && !(e.kind().equals("opt-hit") && parse(e.field("ip")) == owed.addr())) {
+                    violations.report(NAME, "hit at 0x" + Long.toHexString(owed.addr()) + " was sent on by text_poke_bp's int3 handler but never ran "
+                            + owed.pending() + "'s handler", e.cpu());
+                }
                 List<String> names = registered.get(parse(e.field("ip")));
                 stack(e.cpu()).push(new Hit(parse(e.field("ip")), names == null ? new ArrayList<>() : new ArrayList<>(names)));
             }

@@ -127,4 +127,25 @@ class OptprobesSpec extends Specification {
         then:
         bytes == [0xe9, 0xcc, 0xe9]
     }
+
+    def "through the detour buffer the handler sees the probed context's argument registers, and the function's result is unchanged"() {
+        given:
+        def (bed, opt) = bed().with { [it.bed, it.opt] }
+        List<Long> seen = null
+        def kp = Kprobe.at('kprobe_target', 0, { Kprobe p, PtRegs r -> seen = [r.gpr(7), r.gpr(6), r.gpr(2), r.gpr(1), r.gpr(8), r.gpr(9)]; 0 } as PreHandler, null)
+        long returned = 0
+
+        when:
+        bed.run { ctx ->
+            bed.kprobes.register(ctx, kp)
+            opt.optimizeAndWait(ctx, kp)
+            returned = ctx.call('kprobe_target', 11, 22, 33, 44, 55, 66)
+            bed.kprobes.unregister(ctx, kp)
+        }
+
+        then: 'SysV order: rdi, rsi, rdx, rcx, r8, r9'
+        seen == [11L, 22L, 33L, 44L, 55L, 66L]
+        returned == 2 * 11 + 1
+        bed.log.events().count { it.kind() == 'opt-hit' } == 1
+    }
 }

@@ -65,6 +65,10 @@ final class HostCarrier {
 
     /** Host side: give control back to the engine and wait to be resumed. */
     void yieldToEngine() {
+        // Unwinding after an abort (finally blocks that charge or wait, as stop_machine's
+        // release spin does): keep unwinding, never hand control back to an engine that is
+        // already waiting in join().
+        if (aborted) throw new Abort();
         pass(ENGINE, engine);
         awaitTurn(HOST);
         if (aborted) throw new Abort();

@@ -1,0 +1,84 @@
+package io.probesim.scenario.run
+
+import io.probesim.sim.explore.Budget
+import io.probesim.sim.explore.Explorer
+import io.probesim.sim.explore.ReplayToken
+import io.probesim.sim.explore.Strategies
+import spock.lang.Specification
+
+/**
+ * The optprobes rows of shared/spec/invariants.md (S3, S4, S11, S12, B2) in both directions:
+ * with the knob (or the era) that drops the measure, the explorer finds the row's invariant and
+ * the replay token reproduces it with the same event log; as shipped, no violation.
+ */
+class OptimizerMatrixSpec extends Specification {
+
+    /** Schedules for the safe direction (the acceptance runs 5,000 through the CLI). */
+    static final long SAFE_BUDGET = Long.getLong('probesim.optSafeBudget', 200)
+
+    def "#row unsafe (#how): the explorer finds #invariant and the token replays it"() {
+        given:
+        def runner = Examples.runner(row, knobs, era)
+        def explorer = new Explorer(runner, Strategies.random(1), 'spec')
+
+        when:
+        def result = explorer.explore(Budget.schedules(500), 2, { d, t, v -> })
+
+        then: 'found within the budget'
+        result.violation().isPresent()
+        def found = result.violation().get()
+        found.shrunk().violation().get().invariant() == invariant
+
+        when: 'the shrunk choices are replayed twice'
+        def token = ReplayToken.decode(found.token())
+        def again = runner.run(Strategies.replay(token.choices()))
+        def third = runner.run(Strategies.replay(token.choices()))
+
+        then: 'the same violation, the same event log'
+        again.violation().get().invariant() == invariant
+        again.violation().get().message() == found.shrunk().violation().get().message()
+        again.logSha256() == found.shrunk().logSha256()
+        third.logSha256() == again.logSha256()
+
+        where:
+        row   | knobs                             | era    || invariant
+        's3'  | ['optimizeWithoutWait']           | null   || 'no-resume-inside-patched-region'
+        's4'  | []                                | '2010' || 'no-resume-inside-patched-region'
+        's11' | ['freeDetourWithoutUnoptimize']   | null   || 'slot-not-freed-while-in-use'
+        how = knobs ? "--knob ${knobs[0]}" : "--era $era"
+    }
+
+    def "#row safe: as shipped, no violation in #budget random schedules"() {
+        given:
+        def explorer = new Explorer(Examples.runner(row), Strategies.random(7), 'spec')
+
+        when:
+        def result = explorer.explore(Budget.schedules(budget), 2, { d, t, v -> })
+
+        then:
+        result.violation().isEmpty()
+        result.schedules() == budget
+
+        where:
+        row << ['s3', 's4', 's11', 's12', 'b2']
+        budget = SAFE_BUDGET
+    }
+
+    def "s12: hits between the OPTIMIZED flag and the jump really happen, and run the detour copy"() {
+        given:
+        def runner = Examples.runner('s12')
+
+        when:
+        def out = runner.execute(Strategies.random(3).chooserFor(0))
+        def events = out.result().log().events()
+        long flagged = events.find { it.kind() == 'optprobe-queued' }.seq()
+        long written = events.find { it.kind() == 'opt-jump-written' }.seq()
+
+        then: 'int3 hits after the flag and before the jump were sent to the detour copy, none single-stepped'
+        events.count { it.kind() == 'kprobe-detour' && it.seq() > flagged && it.seq() < written } > 0
+        events.count { it.kind() == 'kprobe-ss' && it.seq() > flagged && it.seq() < written } == 0
+        and: 'after the jump, hits go through the detour buffer'
+        events.count { it.kind() == 'opt-hit' && it.seq() > written } > 0
+        out.result().violation().isEmpty()
+    }
+}
