@@ -93,12 +93,17 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         if (insn.bytes()[0] == BREAKPOINT) {
             throw new KprobeException(Errno.EINVAL, "the instruction at " + p + " is itself an int3");
         }
-        if (insn.ripRelative()) {
-            throw new KprobeException(Errno.EINVAL, "RIP-relative instruction at " + p + " ("
-                    + AttFormatter.format(insn).trim() + "): its displacement fixup arrives with issue 4");
-        }
         long slot = slots.get(ctx, () -> core.waitForQuiescence(ctx));
-        kernel.memory().poke(slot, insn.bytes());
+        byte[] copy = insn.bytes();
+        if (insn.ripRelative()) {
+            copy = RipRelative.rebase(insn, slot);
+            if (copy == null) {
+                slots.free(ctx, slot, false);
+                throw new KprobeException(Errno.EINVAL, "RIP-relative instruction at " + p + " ("
+                        + AttFormatter.format(insn).trim() + "): its target is more than 2 GiB from the slot at " + hex(slot));
+            }
+        }
+        kernel.memory().poke(slot, copy);
         ctx.log("slot-write", "slot", hex(slot), "insn", AttFormatter.format(insn).trim());
         p.setSavedOpcode(bytes[0]);
         p.setAinsn(new ArchInsn(slot, insn.length(), canBoost(insn) ? 0 : -1));
