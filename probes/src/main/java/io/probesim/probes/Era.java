@@ -9,14 +9,14 @@ public enum Era {
     E2006("2006", "kprobes with the first booster (seed 000): int3 + single-step, boosted slots, synchronize_sched before freeing", true, BoosterTable.SEED_000, true, SlotFreeing.IMMEDIATE),
     /** 2.6.34, seed 001: optprobes (issue 4); booster off under CONFIG_PREEMPT. */
     E2010("2010", "jump optimization (seed 001): optprobes wait for a quiescent period, text_poke_smp under stop_machine", true, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED),
-    E2017("2017", "text_poke_bp int3 protocol, synchronize_rcu_tasks before optimizing, uprobes push emulation (seed 004)", true, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED),
-    MODERN("modern", "today's kernels: every safety measure of the matrix on", false, BoosterTable.SEED_000, false, SlotFreeing.DIRTY_IF_BOOSTED);
+    E2017("2017", "text_poke_bp int3 protocol, synchronize_rcu_tasks before optimizing, uprobes push emulation (seed 004)", true, BoosterTable.MODERN, false, SlotFreeing.DIRTY_IF_BOOSTED),
+    MODERN("modern", "today's kernels: every safety measure of the matrix on", false, BoosterTable.MODERN, false, SlotFreeing.DIRTY_IF_BOOSTED);
 
     /** How a freed instruction slot becomes reusable. */
     public enum SlotFreeing { IMMEDIATE, DIRTY_IF_BOOSTED }
 
-    /** Which table decides boostability. (Modern can_boost arrives with issue 4.) */
-    public enum BoosterTable { SEED_000 }
+    /** Which table decides boostability: seed 000's first-byte grid, or the modern can_boost (spec 2.5). */
+    public enum BoosterTable { SEED_000, MODERN }
 
     private final String dslName;
     private final String description;
@@ -61,6 +61,12 @@ public enum Era {
 
     /** 2010: text_poke_smp under stop_machine; v3.12+: the text_poke_bp int3 protocol. */
     public JumpWriter jumpWriter() { return this == E2010 ? JumpWriter.TEXT_POKE_SMP : JumpWriter.TEXT_POKE_BP; }
+
+    /**
+     * Modern booster (spec 2.5, from 2018): the jmp back is written when the probe is prepared,
+     * so the first hit already boosts; seed 000 measured the copy by its first single-step.
+     */
+    public boolean boostJmpAtRegistration() { return boosterTable == BoosterTable.MODERN; }
 
     public static java.util.Optional<Era> byName(String name) {
         for (Era e : values()) if (e.dslName.equals(name)) return java.util.Optional.of(e);

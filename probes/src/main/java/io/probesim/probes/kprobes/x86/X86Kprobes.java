@@ -94,15 +94,44 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         if (insn.bytes()[0] == BREAKPOINT) {
             throw new KprobeException(Errno.EINVAL, "the instruction at " + p + " is itself an int3");
         }
-        if (insn.ripRelative()) {
-            throw new KprobeException(Errno.EINVAL, "RIP-relative instruction at " + p + " ("
-                    + AttFormatter.format(insn).trim() + "): its displacement fixup arrives with issue 4");
-        }
         long slot = slots.get(ctx, () -> core.waitForQuiescence(ctx));
-        kernel.memory().poke(slot, insn.bytes());
+        byte[] copy = insn.bytes();
+        if (insn.ripRelative()) {
+            copy = RipRelative.rebase(insn, slot);
+            if (copy == null) {
+                slots.free(ctx, slot, false);
+                throw new KprobeException(Errno.EINVAL, "RIP-relative instruction at " + p + " ("
+                        + AttFormatter.format(insn).trim() + "): its target is more than 2 GiB from the slot at " + hex(slot));
+            }
+        }
+        kernel.memory().poke(slot, copy);
         ctx.log("slot-write", "slot", hex(slot), "insn", AttFormatter.format(insn).trim());
         p.setSavedOpcode(bytes[0]);
-        p.setAinsn(new ArchInsn(slot, insn.length(), canBoost(insn) ? 0 : -1));
+        p.setAinsn(new ArchInsn(slot, insn.length(), boostState(insn, slot, p.address())));
+    }
+
+    /**
+     * The booster's initial state: seed 000 leaves a boostable copy at 0 for its first step to
+     * measure; the modern booster writes the jmp back now (if it fits the slot) and starts at 1.
+     */
+    private int boostState(Instruction insn, long slot, long orig) {
+        Era era = core.config().era();
+        if (!era.boostJmpAtRegistration()) return canBoost(insn) ? 0 : -1;
+        boolean extable = kernel.exceptionTable().search(orig).isPresent();
+        if (!BoostTableModern.canBoost(insn, extable) || insn.length() + JMP_REL32_SIZE > MAX_INSN_SIZE) return -1;
+        long at = slot + insn.length();
+        long target = orig + insn.length();
+        long rel = target - (at + JMP_REL32_SIZE);
+        kernel.memory().poke(at, new byte[]{(byte) 0xe9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)});
+        return 1;
+    }
+
+    /** The era's can_boost on a decoded instruction (optprobes ask it too, spec 3.2). */
+    public static boolean canBoost(Era era, Instruction insn, boolean inExceptionTable) {
+        return switch (era.boosterTable()) {
+            case SEED_000 -> canBoost(insn);
+            case MODERN -> BoostTableModern.canBoost(insn, inExceptionTable);
+        };
     }
 
     /** The 2006 table looks at the first opcode byte; in 64-bit mode a REX prefix is skipped. */

@@ -153,6 +153,7 @@ public final class CanOptimize {
     static boolean boostable(Era era, Instruction insn) {
         return switch (era.boosterTable()) {
             case SEED_000 -> X86Kprobes.canBoost(insn);
+            case MODERN -> X86Kprobes.canBoost(era, insn, false); // the exception table is checked above (S10)
         };
     }
 
