@@ -59,4 +59,14 @@ public interface HostOps {
     default Object kretprobe(String target, Map<String, Object> options) {
         throw new HostOpsException("kretprobe is not available here", null);
     }
+
+    /**
+     * Registers a jprobe on the function {@code target} whose mirror is the text's label
+     * {@code entry} (it ends with {@code call jprobe_return}).
+     *
+     * @return the probe's handle, given back to {@link #unregister}
+     */
+    default Object jprobe(String target, String entry) {
+        throw new HostOpsException("jprobe is not available here", null);
+    }
 }

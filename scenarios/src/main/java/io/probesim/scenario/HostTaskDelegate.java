@@ -25,6 +25,7 @@ public final class HostTaskDelegate extends DslBlock {
         WORDS.put("sysctl", "sysctl 'debug.kprobes-optimization', 0");
         WORDS.put("kretprobe", "def rp = kretprobe 'fn', entry: { regs -> }, handler: { regs -> }, maxactive: 4");
         WORDS.put("nmi", "nmi cpu: 0   or   nmi cpu: 0, within: 2.us");
+        WORDS.put("jprobe", "def jp = jprobe 'fn', entry: 'mirror'   (mirror: a label of the text ending in call jprobe_return)");
         register("a host task", WORDS);
     }
 
@@ -137,5 +138,18 @@ public final class HostTaskDelegate extends DslBlock {
             within = d.ps();
         }
         ops.nmi(cpu, within);
+    }
+
+    public Object jprobe(Map<?, ?> opts, Object target) {
+        checkKeys("jprobe", opts, Set.of("entry"));
+        Object entry = opts.get("entry");
+        if (!(entry instanceof CharSequence)) {
+            throw wrong("jprobe", "entry: expects the mirror function's label, e.g. entry: 'mirror', not " + describe(entry));
+        }
+        return ops.jprobe(stringArg("jprobe", target), entry.toString());
+    }
+
+    public Object jprobe(Object target) {
+        throw wrong("jprobe", "needs its mirror function: jprobe 'fn', entry: 'mirror'");
     }
 }

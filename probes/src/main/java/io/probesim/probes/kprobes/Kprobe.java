@@ -122,6 +122,18 @@ public final class Kprobe {
         void missed(Kprobe p);
     }
 
+    /** struct kprobe's break_handler (jprobes, until v4.15): run by an int3 that hits no probe while this one is current. */
+    private PreHandler breakHandler;
+
+    /** An aggregator answers with its child's (at most one per address: a second one is EEXIST). */
+    public PreHandler breakHandler() {
+        if (list == null) return breakHandler;
+        for (Kprobe c : list) if (c.breakHandler != null) return c.breakHandler;
+        return null;
+    }
+
+    public void setBreakHandler(PreHandler h) { breakHandler = h; }
+
     @Override
     public String toString() {
         return name != null ? name : (symbol != null ? symbol + "+" + offset : "0x" + Long.toHexString(addr));

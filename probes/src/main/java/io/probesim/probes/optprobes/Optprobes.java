@@ -120,6 +120,7 @@ public final class Optprobes implements KprobeOptimizer {
         if (!allowOptimization) return SYSCTL + " is 0";
         if (p.hasPostHandler()) return "a probe with a post handler is never optimized";
         if (p.disabled()) return "a disabled probe is never optimized";
+        if (p.breakHandler() != null) return "a jprobe (a probe with a break handler) is never optimized";
         return null;
     }
 

@@ -46,7 +46,7 @@ kprobe_target2:  lea  2(%rdi), %rax
 
     KprobesTestbed(Map opts = [:], String text = TARGETS) {
         Memory mem = new Memory()
-        def asm = Assembler.assemble(text, Layout.KERNEL_TEXT, Mode.BITS64, (opts.externals ?: [:]) as Map<String, Long>)
+        def asm = Assembler.assemble(text, Layout.KERNEL_TEXT, Mode.BITS64, (io.probesim.x86.kernel.Natives.exportedSymbols() + (opts.externals ?: [:])) as Map<String, Long>)
         mem.map(Layout.KERNEL_TEXT, asm.code().length, Memory.R | Memory.X)
         mem.poke(Layout.KERNEL_TEXT, asm.code())
         def config = new KernelConfig(opts.cpus ?: 1, opts.preempt != null ? opts.preempt : true, opts.hz ?: 1000, 1, 2330)

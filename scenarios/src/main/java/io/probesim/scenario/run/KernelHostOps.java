@@ -1,6 +1,8 @@
 package io.probesim.scenario.run;
 
 import groovy.lang.Closure;
+import io.probesim.probes.kprobes.Jprobe;
+import io.probesim.probes.kprobes.Jprobes;
 import io.probesim.probes.kprobes.Kprobe;
 import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.probes.kprobes.Kprobes;
@@ -29,6 +31,13 @@ final class KernelHostOps implements HostOps {
     /** Null in an era without optprobes. */
     private final Optprobes optprobes;
     private final Kretprobes kretprobes;
+
+    private Jprobes jprobes;
+
+    KernelHostOps(HostContext ctx, Kprobes kprobes, Optprobes optprobes, Kretprobes kretprobes, Jprobes jprobes) {
+        this(ctx, kprobes, optprobes, kretprobes);
+        this.jprobes = jprobes;
+    }
 
     KernelHostOps(HostContext ctx, Kprobes kprobes, Optprobes optprobes, Kretprobes kretprobes) {
         this.ctx = ctx;
@@ -110,6 +119,14 @@ final class KernelHostOps implements HostOps {
 
     @Override
     public void unregister(Object probe) {
+        if (probe instanceof Jprobe jp) {
+            try {
+                jprobes.unregister(ctx, jp);
+            } catch (KprobeException e) {
+                throw new HostOpsException("unregister_jprobe(" + jp.symbol() + ") failed with " + e.getMessage(), null);
+            }
+            return;
+        }
         if (probe instanceof Kretprobe rp) {
             try {
                 kretprobes.unregister(ctx, rp);
@@ -189,5 +206,29 @@ final class KernelHostOps implements HostOps {
         if (withinPs > 0) kernel.nmi().raiseWithin(cpu, now, now + withinPs);
         else kernel.nmi().raise(cpu, now);
         ctx.log("nmi-raised", "cpu", cpu);
+    }
+
+    @Override
+    public Object jprobe(String target, String entry) {
+        Matcher m = TARGET.matcher(target.trim());
+        if (!m.matches()) {
+            throw new HostOpsException("jprobe target '" + target + "' is not a function name", "write e.g. 'target'");
+        }
+        long offset = m.group(2) == null ? 0 : Long.decode(m.group(2));
+        long mirror = ctx.kernel().symbols().lookup(entry).map(s -> s.address()).orElseThrow(() -> new HostOpsException(
+                "jprobe " + target + ": its mirror '" + entry + "' is not a label of the text",
+                "write the mirror in text: a function with the probed one's arguments ending in `call jprobe_return`"));
+        Jprobe jp = new Jprobe(m.group(1), offset, mirror);
+        try {
+            jprobes.register(ctx, jp);
+        } catch (KprobeException e) {
+            throw new HostOpsException("register_jprobe(" + target + ") failed with " + e.getMessage(), switch (e.errno()) {
+                case ENOENT -> "the symbol must be a label of the scenario's text";
+                case EINVAL -> "a jprobe must sit on a function's first instruction";
+                case EEXIST -> "one jprobe per function";
+                default -> null;
+            });
+        }
+        return jp;
     }
 }

@@ -8,10 +8,12 @@ import io.probesim.probes.invariants.ReturnAddressIntegrity;
 import io.probesim.probes.invariants.ProbeTransparency;
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse;
 import io.probesim.probes.kprobes.Kprobes;
+import io.probesim.probes.kprobes.Jprobes;
 import io.probesim.probes.kprobes.Kretprobes;
 import io.probesim.probes.kprobes.x86.X86Kprobes;
 import io.probesim.probes.optprobes.Optprobes;
 import io.probesim.probes.optprobes.x86.X86Optprobes;
+import io.probesim.probes.kprobes.x86.X86Jprobes;
 import io.probesim.probes.kprobes.x86.X86Kretprobes;
 import io.probesim.scenario.HostTaskScript;
 import io.probesim.scenario.ScenarioException;
@@ -75,6 +77,7 @@ public final class ScenarioRunner implements ScheduleRunner {
         Optprobes optprobes = optprobes(kprobes, kernel, violations, log);
         if (violations.enabled(NoJumpIntoRegion.NAME)) log.addListener(new NoJumpIntoRegion(kernel, violations));
         Kretprobes kretprobes = new Kretprobes(kprobes, X86Kretprobes::new);
+        Jprobes jprobes = new Jprobes(kprobes, X86Jprobes::new);
         if (violations.enabled(ReturnAddressIntegrity.NAME)) new ReturnAddressIntegrity(kernel, violations);
         if (violations.enabled(NoHandlerAfterUnregister.NAME)) new NoHandlerAfterUnregister(kprobes, violations);
 
@@ -84,7 +87,7 @@ public final class ScenarioRunner implements ScheduleRunner {
                 kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
             } else if (t instanceof TaskDefinition.HostTask h) {
                 hostTasks++;
-                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes, kretprobes)));
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes, kretprobes, jprobes)));
             }
         }
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);

@@ -30,7 +30,7 @@ public final class Natives {
             "optimized_callback", "kretprobe_trampoline_handler", "jprobe_return");
 
     /** Routines x86 code may call, as kernel symbols. */
-    public static final List<String> EXPORTED = List.of("cond_resched", "schedule");
+    public static final List<String> EXPORTED = List.of("cond_resched", "schedule", "jprobe_return");
 
     private final Routine[] routines = new Routine[LAYOUT.size()];
     private final long base;

@@ -186,6 +186,10 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
                 preemptEnable(task);
                 return true;
             }
+            Kprobe cur = core.running(cpu);
+            if (cur.breakHandler() != null && cur.breakHandler().handle(cur, regs) != 0) {
+                return ssProbe(sc, regs, kcb, cur);   // a jprobe's jprobe_return: now step the probed instruction
+            }
             preemptEnable(task);
             return false;
         }
@@ -213,6 +217,8 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         kcb.setCurrent(p, regs.getFlags());
         sc.addCycles(kernel.cost(Cost.HANDLER_CALL));
         if (core.callPreHandlers(cpu, p, regs) != 0) {
+            // A jprobe stays current (preemption off) until its break handler.
+            if (p.breakHandler() != null) return true;
             // The handler moved ip: no single-step, no post handler.
             kcb.resetCurrent();
             preemptEnable(task);
@@ -228,6 +234,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             kernel.log(cpu, task, "kprobe-detour", "probe", p.name(), "to", hex(detour));
             return true;
         }
+        return ssProbe(sc, regs, kcb, p);
+    }
+
+    /** ss_probe: boost, or single-step the copy. */
+    private boolean ssProbe(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p) {
+        int cpu = sc.id();
+        Task task = sc.current();
         if (mayBoost(p, task)) {
             kcb.resetCurrent();
             regs.setIp(p.ainsn().slot());
