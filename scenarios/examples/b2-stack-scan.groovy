@@ -6,7 +6,7 @@
 // every live ip and saved frame (each CPU's ip, every trap frame, every preempted or blocked
 // task's saved ip: Kernel.forEachLiveIp) and, while one lies strictly inside a queued probe's
 // region, leaves that probe queued and runs again OPTIMIZE_DELAY later instead of writing its
-// jump. The design switch is `knob 'optimizerStackScan'` (a B-row knob switches a design on).
+// jump. The design switch is `design 'b2'`.
 //
 // The race is S4's (s4-preempted-in-region.groovy): the tick preempts the worker inside the
 // region and three busy tasks keep it off the CPU past the optimizer's synchronize_sched. With
@@ -16,7 +16,7 @@ scenario {
     name 'B2: 2010 optprobes on CONFIG_PREEMPT with a stack/ip scan instead of RCU-tasks'
     // 2 us ticks keep each schedule short (5 jiffies = 10 us); the race does not depend on HZ.
     machine { cpus 2; bits 64; preempt true; tick hz: 500000, slice: 4; clock ghz: 2.33 }
-    probes  { era '2010'; knob 'optimizerStackScan' }
+    probes  { era '2010'; design 'b2' }
     text '''
         target: push %rbp               # the region: push, mov, add = 8 bytes
                 mov  %rsp, %rbp

@@ -13,7 +13,13 @@ public enum Design {
      * is freed: a task preempted in the slot holds that wait until it has left the slot and
      * switched voluntarily.
      */
-    B1_BOOSTER_RCU_TASKS("b1", "B1", "boost on CONFIG_PREEMPT too; wait for synchronize_rcu_tasks before freeing a slot");
+    B1_BOOSTER_RCU_TASKS("b1", "B1", "boost on CONFIG_PREEMPT too; wait for synchronize_rcu_tasks before freeing a slot"),
+    /**
+     * B2: optprobes on CONFIG_PREEMPT with the 2010 design, plus seed 001's TODO "by stack
+     * unwinding and checking address": after synchronize_sched the optimizer scans every live
+     * ip and saved frame and defers a jump while one is inside its region.
+     */
+    B2_OPTIMIZER_STACK_SCAN("b2", "B2", "after synchronize_sched the optimizer scans every live ip and saved frame and defers a jump while one is inside its region");
 
     private final String dslName;
     private final String row;

@@ -43,10 +43,7 @@ public enum Knob {
     NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", true,
             "let an iret inside an NMI handler re-enable NMIs"),
     SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", true,
-            "return from unregister while handlers may still run"),
-    /** Not a measure switched off but design B2 switched on (see the class comment). */
-    OPTIMIZER_STACK_SCAN("optimizerStackScan", "B2", true,
-            "design B2: after synchronize_sched the optimizer scans every live ip and saved frame and defers a jump while one is inside its region");
+            "return from unregister while handlers may still run");
 
     private final String dslName;
     private final String row;

@@ -17,7 +17,7 @@ public final class ProbesBlock extends DslBlock {
         WORDS.put("era", "era '2006'   (2006, 2010, 2017 or modern)");
         WORDS.put("knob", "knob 'boostPreemptible'   (probesim list knobs)");
         WORDS.put("blacklist", "blacklist 'fn'   (functions no probe may sit on)");
-        WORDS.put("design", "design 'b1'   (a design beyond the seeds: b1)");
+        WORDS.put("design", "design 'b1'   (designs beyond the seeds: b1, b2)");
         register("probes", WORDS);
     }
 

@@ -228,7 +228,7 @@ public final class Optprobes implements KprobeOptimizer {
             if (!optimizingList.isEmpty() && allowOptimization) {
                 waitForQuiescence(ctx);
                 for (OptimizedKprobe op : List.copyOf(optimizingList)) {
-                    if (core.config().has(Knob.OPTIMIZER_STACK_SCAN) && someContextInside(ctx, op)) continue;
+                    if (core.config().has(io.probesim.probes.Design.B2_OPTIMIZER_STACK_SCAN) && someContextInside(ctx, op)) continue;
                     arch.optimize(ctx, op);
                     optimizingList.remove(op);
                     op.state = OptimizedKprobe.State.OPTIMIZED;
