@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param settlePs    {@code limits settle:} how long a schedule goes on after its last host task has ended (default 20 us)
  * @param timeLimitPs {@code limits time:} simulated time limit of one schedule (default 2 ms)
  * @param file        the script (for loadText: the name it was given)
+ * @param invariants  {@code invariant 'name', { state -> }}: the script's own invariants (their names are in checks too)
  */
 public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfig probes, TextSource text,
                                  List<Path> objects, List<TaskDefinition> tasks, List<String> checks,
-                                 ExploreConfig explore, long settlePs, long timeLimitPs, Path file) {
+                                 ExploreConfig explore, long settlePs, long timeLimitPs, Path file,
+                                 List<CustomInvariant> invariants) {
 
     public static final long DEFAULT_SETTLE_PS = 20 * SimDuration.US;
     public static final long DEFAULT_TIME_LIMIT_PS = 2 * SimDuration.MS;
@@ -31,6 +33,14 @@ public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfi
         objects = List.copyOf(objects);
         tasks = List.copyOf(tasks);
         checks = List.copyOf(checks);
+        invariants = List.copyOf(invariants);
+    }
+
+    /** Without custom invariants. */
+    public ScenarioDefinition(String name, MachineConfig machine, ProbesConfig probes, TextSource text,
+                              List<Path> objects, List<TaskDefinition> tasks, List<String> checks,
+                              ExploreConfig explore, long settlePs, long timeLimitPs, Path file) {
+        this(name, machine, probes, text, objects, tasks, checks, explore, settlePs, timeLimitPs, file, List.of());
     }
 
     public Optional<TaskDefinition> task(String taskName) {
@@ -40,6 +50,6 @@ public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfi
     /** A copy with another era and knobs (the CLI's --era / --knob). */
     public ScenarioDefinition withProbes(ProbesConfig newProbes) {
         return new ScenarioDefinition(name, machine, newProbes, text, objects, tasks, checks, explore,
-                settlePs, timeLimitPs, file);
+                settlePs, timeLimitPs, file, invariants);
     }
 }
