@@ -125,14 +125,18 @@ public final class ScenarioRunner implements ScheduleRunner {
     }
 
     /**
-     * {@code at T}: blocks until simulated time T exactly (no timer slack, unlike sleep): an event
-     * at T makes the kernel re-check waiters.
+     * {@code at T}: blocks until simulated time T exactly (no timer slack, unlike sleep): the event at T wakes
+     * the task, as a timer would.
      */
     private static void sleepUntil(HostContext ctx, long ps) {
         Simulation sim = ctx.kernel().simulation();
         if (sim.now() >= ps) return;
-        sim.at(ps, ctx.kernel()::noteProgress);
-        ctx.waitUntil("at " + SimDuration.ofPs(ps), () -> sim.now() >= ps);
+        boolean[] due = {false};
+        sim.at(ps, () -> {
+            due[0] = true;
+            ctx.kernel().scheduler().wake(ctx.task(), ps);
+        });
+        ctx.waitUntil("at " + SimDuration.ofPs(ps), () -> due[0]);
     }
 
     /**
