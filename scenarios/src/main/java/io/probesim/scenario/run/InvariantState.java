@@ -40,6 +40,10 @@ public final class InvariantState {
     /** The kernel's nmissed of a probe handle: hits it skipped (e.g. reentered). */
     public long nmissed(Kprobe probe) { return probe.nmissed(); }
 
+    /** Power asserts print {@code state}: no identity hash in a message that goes into the event log. */
+    @Override
+    public String toString() { return "state at " + getTime() + " ps"; }
+
     public TaskView task(String name) {
         for (Task t : kernel.tasks()) {
             if (t.name().equals(name)) return new TaskView(t, kernel);
