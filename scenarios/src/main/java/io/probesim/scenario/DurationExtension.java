@@ -13,4 +13,11 @@ public final class DurationExtension {
     public static SimDuration getUs(Number self) { return SimDuration.of(self, SimDuration.US); }
     public static SimDuration getMs(Number self) { return SimDuration.of(self, SimDuration.MS); }
     public static SimDuration getS(Number self) { return SimDuration.of(self, SimDuration.S); }
+
+    // `at 10.us { ... }` reaches Groovy as 10.us({ ... }): the unit with a trailing block.
+    public static TimedBlock ps(Number self, groovy.lang.Closure<?> body) { return new TimedBlock(getPs(self), body); }
+    public static TimedBlock ns(Number self, groovy.lang.Closure<?> body) { return new TimedBlock(getNs(self), body); }
+    public static TimedBlock us(Number self, groovy.lang.Closure<?> body) { return new TimedBlock(getUs(self), body); }
+    public static TimedBlock ms(Number self, groovy.lang.Closure<?> body) { return new TimedBlock(getMs(self), body); }
+    public static TimedBlock s(Number self, groovy.lang.Closure<?> body) { return new TimedBlock(getS(self), body); }
 }

@@ -27,6 +27,8 @@ public final class ScenarioBlock extends DslBlock {
         WORDS.put("explore", "explore strategy: 'pct', depth: 3, schedules: 5000, seed: 1");
         WORDS.put("limits", "limits settle: 20.us, time: 2.ms");
         WORDS.put("measure", "measure 'kprobe', variant: 'booster', at: 'my_func', call: 'driver', hits: 1000");
+        WORDS.put("at", "at 10.us { unregister p }   or   at 10.us, cpu: 1, name: 'late', { ... }");
+        WORDS.put("invariant", "invariant 'two-hits', { state -> state.hits('target') <= 2 }");
         register("scenario", WORDS);
     }
 
@@ -42,6 +44,10 @@ public final class ScenarioBlock extends DslBlock {
     private long settlePs = ScenarioDefinition.DEFAULT_SETTLE_PS;
     private long timeLimitPs = ScenarioDefinition.DEFAULT_TIME_LIMIT_PS;
     private final List<MeasureDefinition> measures = new ArrayList<>();
+    private final List<CustomInvariant> invariants = new ArrayList<>();
+    /** check names not known when check ran: custom invariants declared further down, or mistakes. */
+    private final Map<String, Pos> pendingChecks = new LinkedHashMap<>();
+    private final Map<String, Pos> atPos = new LinkedHashMap<>();
 
     ScenarioBlock(ScriptContext ctx, Script script) {
         super(ctx, script);
@@ -116,10 +122,13 @@ public final class ScenarioBlock extends DslBlock {
         int line = ctx.currentLine();
         for (Object o : names) {
             String n = stringArg("check", o);
+            if (isCustom(n)) {
+                if (!checks.contains(n)) checks.add(n);
+                continue;
+            }
             if (!Catalog.isInvariant(n)) {
-                throw new DslError("unknown invariant '" + n + "'",
-                        Words.closest(n, Catalog.invariantNames()).map(c -> "did you mean '" + c + "'?")
-                                .orElse("see: probesim list invariants"), n, ctx.findString(line, n));
+                pendingChecks.putIfAbsent(n, ctx.findString(line, n));
+                continue;
             }
             if (!Catalog.invariant(n).implemented()) {
                 throw new DslError("invariant '" + n + "' is not checked by this version of probesim",
@@ -168,9 +177,93 @@ public final class ScenarioBlock extends DslBlock {
         }
     }
 
+    private boolean isCustom(String n) {
+        return invariants.stream().anyMatch(i -> i.name().equals(n));
+    }
+
+    /** {@code at 10.us { ... }} (Groovy hands it over as one value). */
+    public void at(TimedBlock tb) { at(Map.of(), tb.time(), tb.body()); }
+
+    public void at(Map<?, ?> opts, TimedBlock tb) { at(opts, tb.time(), tb.body()); }
+
+    public void at(Object time, Closure<?> body) { at(Map.of(), time, body); }
+
+    /** {@code at 10.us, cpu: 1, name: 'late', { ... }}: a host task that first sleeps until exactly that time. */
+    public void at(Map<?, ?> opts, Object time, Closure<?> body) {
+        checkKeys("at", opts, Set.of("cpu", "name"));
+        if (time instanceof Number n) {
+            throw wrong("at", "needs a time with a unit, e.g. at " + n + ".us { ... }");
+        }
+        SimDuration t = durationArg("at", time);
+        String n = newTaskName(opts.containsKey("name") ? opts.get("name") : "at-" + t);
+        int line = ctx.currentLine();
+        int cpu = 0;
+        if (opts.containsKey("cpu")) {
+            cpu = intArg("at", opts.get("cpu"));
+            taskCpuPos.put(n, ctx.find(line, "cpu"));
+        } else {
+            taskCpuPos.put(n, ctx.find(line, "at"));
+        }
+        atPos.put(n, ctx.find(line, "at"));
+        tasks.add(new TaskDefinition.HostTask(n, cpu, body, line, t.ps()));
+    }
+
+    /** {@code invariant 'name', { state -> ... }} */
+    public void invariant(Object invName, Closure<?> body) {
+        String n = stringArg("invariant", invName);
+        int line = ctx.currentLine();
+        if (Catalog.isInvariant(n)) {
+            throw new DslError("invariant '" + n + "' is a built-in invariant", "give your invariant another name, or write check '" + n + "'",
+                    n, ctx.findString(line, n));
+        }
+        if (isCustom(n)) {
+            throw new DslError("an invariant named '" + n + "' already exists", "give every invariant its own name", n, ctx.findString(line, n));
+        }
+        invariants.add(new CustomInvariant(n, body, line));
+        pendingChecks.remove(n);
+        if (!checks.contains(n)) checks.add(n);
+    }
+
+    /** {@code invariant 'name' { ... }} without a comma: Groovy calls a method named 'name' with the block, then invariant with its value. */
+    public void invariant(Object pending) {
+        if (pending instanceof PendingInvariant p) {
+            invariant(p.name(), p.body());
+            return;
+        }
+        throw wrong("invariant", "needs a name and a check block { state -> ... }");
+    }
+
+    record PendingInvariant(String name, Closure<?> body) {}
+
+    @Override
+    public Object methodMissing(String name, Object args) {
+        Object[] a = args instanceof Object[] arr ? arr : new Object[]{args};
+        int line = ctx.currentLine();
+        if (a.length == 1 && a[0] instanceof Closure<?> c && line > 0 && line <= ctx.lines.size()
+                && ctx.lines.get(line - 1).matches("\\s*invariant\\s+(['\"])" + java.util.regex.Pattern.quote(name) + "\\1\\s*\\{.*")) {
+            return new PendingInvariant(name, c);
+        }
+        return super.methodMissing(name, args);
+    }
+
     /** Checks that need the whole script, then freezes it. */
     ScenarioDefinition build(Path file, String defaultName) {
         MachineConfig m = machineValue.config();
+        for (Map.Entry<String, Pos> e : pendingChecks.entrySet()) {
+            String n = e.getKey();
+            if (isCustom(n)) continue;
+            List<String> known = new ArrayList<>(Catalog.invariantNames());
+            invariants.forEach(i -> known.add(i.name()));
+            throw new DslError("unknown invariant '" + n + "'",
+                    Words.closest(n, known).map(c -> "did you mean '" + c + "'?")
+                            .orElse("see: probesim list invariants, or declare it: invariant '" + n + "', { state -> ... }"), n, e.getValue());
+        }
+        for (TaskDefinition t : tasks) {
+            if (t instanceof TaskDefinition.HostTask h && h.timed() && h.startPs() >= timeLimitPs) {
+                throw new DslError("at " + SimDuration.ofPs(h.startPs()) + " is not before the time limit of a schedule ("
+                        + SimDuration.ofPs(timeLimitPs) + ")", "use an earlier time or raise limits time: ...", "at", atPos.get(h.name()));
+            }
+        }
         for (TaskDefinition t : tasks) {
             if (t.cpu() < 0 || t.cpu() >= m.cpus()) {
                 throw new DslError("task '" + t.name() + "' runs on cpu " + t.cpu() + " but the machine has "
@@ -191,7 +284,7 @@ public final class ScenarioBlock extends DslBlock {
             }
         }
         return new ScenarioDefinition(nameValue != null ? nameValue : defaultName, m, probesValue.config(), textValue, objects,
-                tasks, checks, exploreValue, settlePs, timeLimitPs, file, measures);
+                tasks, checks, exploreValue, settlePs, timeLimitPs, file, measures, invariants);
     }
 
     /** Variants per mechanism that {@code measure} knows (the published tables' rows). */

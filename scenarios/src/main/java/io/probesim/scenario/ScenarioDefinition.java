@@ -20,11 +20,12 @@ import java.util.Optional;
  * @param timeLimitPs {@code limits time:} simulated time limit of one schedule (default 2 ms)
  * @param file        the script (for loadText: the name it was given)
  * @param measures    {@code measure ...}: timing measurements of the scenario's own code, in script order
+ * @param invariants  {@code invariant 'name', { state -> }}: the script's own invariants (their names are in checks too)
  */
 public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfig probes, TextSource text,
                                  List<Path> objects, List<TaskDefinition> tasks, List<String> checks,
                                  ExploreConfig explore, long settlePs, long timeLimitPs, Path file,
-                                 List<MeasureDefinition> measures) {
+                                 List<MeasureDefinition> measures, List<CustomInvariant> invariants) {
 
     public static final long DEFAULT_SETTLE_PS = 20 * SimDuration.US;
     public static final long DEFAULT_TIME_LIMIT_PS = 2 * SimDuration.MS;
@@ -34,13 +35,14 @@ public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfi
         tasks = List.copyOf(tasks);
         checks = List.copyOf(checks);
         measures = List.copyOf(measures);
+        invariants = List.copyOf(invariants);
     }
 
-    /** A scenario without measures. */
+    /** Without measures or custom invariants. */
     public ScenarioDefinition(String name, MachineConfig machine, ProbesConfig probes, TextSource text,
                               List<Path> objects, List<TaskDefinition> tasks, List<String> checks,
                               ExploreConfig explore, long settlePs, long timeLimitPs, Path file) {
-        this(name, machine, probes, text, objects, tasks, checks, explore, settlePs, timeLimitPs, file, List.of());
+        this(name, machine, probes, text, objects, tasks, checks, explore, settlePs, timeLimitPs, file, List.of(), List.of());
     }
 
     public Optional<TaskDefinition> task(String taskName) {
@@ -50,6 +52,6 @@ public record ScenarioDefinition(String name, MachineConfig machine, ProbesConfi
     /** A copy with another era and knobs (the CLI's --era / --knob). */
     public ScenarioDefinition withProbes(ProbesConfig newProbes) {
         return new ScenarioDefinition(name, machine, newProbes, text, objects, tasks, checks, explore,
-                settlePs, timeLimitPs, file, measures);
+                settlePs, timeLimitPs, file, measures, invariants);
     }
 }

@@ -48,6 +48,11 @@ public record SimDuration(long ps) implements Comparable<SimDuration> {
     /** Groovy operator {@code *}: {@code 3 * 10.us} is written {@code 10.us * 3}. */
     public SimDuration multiply(Number factor) { return of(factor, ps); }
 
+    /** Groovy's unary minus: {@code -10.us} is a script mistake, told where it is written. */
+    public SimDuration negative() {
+        throw new DslError("a time or duration cannot be negative: -" + this, "simulated time starts at 0: write e.g. " + this, "-");
+    }
+
     @Override
     public int compareTo(SimDuration o) { return Long.compare(ps, o.ps); }
 

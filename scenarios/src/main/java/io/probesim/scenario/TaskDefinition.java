@@ -16,5 +16,11 @@ public sealed interface TaskDefinition permits TaskDefinition.X86Task, TaskDefin
      * {@code task 'tracer', cpu: 1, { ... }}: the closure is stored, never run at load time; the
      * runner runs it with {@link HostTaskScript#run}.
      */
-    record HostTask(String name, int cpu, Closure<?> body, int line) implements TaskDefinition {}
+    record HostTask(String name, int cpu, Closure<?> body, int line, long startPs) implements TaskDefinition {
+        /** Starts at boot. */
+        public HostTask(String name, int cpu, Closure<?> body, int line) { this(name, cpu, body, line, -1); }
+
+        /** {@code at 10.us { }}: the task sleeps until exactly this simulated time (ps) first; -1 = at boot. */
+        public boolean timed() { return startPs >= 0; }
+    }
 }

@@ -30,7 +30,12 @@ import io.probesim.x86.kernel.Kernel;
 import io.probesim.x86.kernel.Layout;
 import io.probesim.x86.kernel.Task;
 
+import io.probesim.scenario.SimDuration;
+import io.probesim.x86.kernel.HostContext;
+
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * One schedule of a scenario: a fresh kernel on the scenario's memory snapshot, its tasks, the
@@ -87,10 +92,20 @@ public final class ScenarioRunner implements ScheduleRunner {
                 kernel.createX86Task(x.name(), x.cpu(), kernel.symbols().require(x.entry()).address());
             } else if (t instanceof TaskDefinition.HostTask h) {
                 hostTasks++;
-                kernel.createHostTask(h.name(), h.cpu(), ctx -> HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes, kretprobes, jprobes)));
+                kernel.createHostTask(h.name(), h.cpu(), ctx -> {
+                    if (h.timed()) sleepUntil(ctx, h.startPs());
+                    HostTaskScript.run(h.body(), new KernelHostOps(ctx, kprobes, optprobes, kretprobes, jprobes));
+                });
             }
         }
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);
+        CustomInvariantChecker custom = null;
+        if (!def.invariants().isEmpty()) {
+            Set<String> hostNames = new HashSet<>();
+            for (TaskDefinition t : def.tasks()) if (t instanceof TaskDefinition.HostTask h) hostNames.add(h.name());
+            custom = new CustomInvariantChecker(def.invariants(), kernel, violations, hostNames);
+            log.addListener(custom);
+        }
         int[] remaining = {hostTasks};
         kernel.addExitListener(task -> {
             if (task.kind() == Task.Kind.HOST && --remaining[0] == 0) {
@@ -101,6 +116,7 @@ public final class ScenarioRunner implements ScheduleRunner {
         try {
             kernel.boot();
             sim.run(def.timeLimitPs());
+            if (custom != null) custom.check(0);      // the end of the schedule
         } catch (HostTaskFailure f) {
             if (f.getCause() instanceof ScenarioException se) throw se;
             throw f;
@@ -109,6 +125,21 @@ public final class ScenarioRunner implements ScheduleRunner {
         }
         RunResult result = new RunResult(violations.first(), chooser.recorded(), log.sha256(), sim.steps(), kernel.cpuCount(), log);
         return new Outcome(result, kernel);
+    }
+
+    /**
+     * {@code at T}: blocks until simulated time T exactly (no timer slack, unlike sleep): the event at T wakes
+     * the task, as a timer would.
+     */
+    private static void sleepUntil(HostContext ctx, long ps) {
+        Simulation sim = ctx.kernel().simulation();
+        if (sim.now() >= ps) return;
+        boolean[] due = {false};
+        sim.at(ps, () -> {
+            due[0] = true;
+            ctx.kernel().scheduler().wake(ctx.task(), ps);
+        });
+        ctx.waitUntil("at " + SimDuration.ofPs(ps), () -> due[0]);
     }
 
     /**
