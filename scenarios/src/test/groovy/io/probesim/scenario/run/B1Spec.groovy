@@ -22,7 +22,7 @@ class B1Spec extends Specification {
     /** The B1 scenario without the design, with S1's knob: boost on PREEMPT, plain synchronize_sched. */
     static ScenarioRunner withoutRcuTasks() {
         def s = Examples.load('b1')
-        new ScenarioRunner(new ScenarioImage(s.withProbes(new ProbesConfig(s.probes().era(), ['boostPreemptible'], []))))
+        new ScenarioRunner(new ScenarioImage(s.withProbes(new ProbesConfig(s.probes().era(), ['boostPreemptible'], s.probes().blacklist(), []))))
     }
 
     def "B1 holds: no schedule of #budget frees a slot in use, breaks transparency or oopses"() {
