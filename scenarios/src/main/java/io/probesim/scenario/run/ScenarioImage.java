@@ -46,7 +46,7 @@ public final class ScenarioImage {
         var m = def.machine();
         if (m.bits() != 64) {
             throw new ScenarioException(file, 0, 0, "machine bits " + m.bits() + " is not supported yet",
-                    "the walking skeleton runs 64-bit machines; 32-bit protected mode arrives with issue 3");
+                    "scenarios run 64-bit machines; kprobes on a 32-bit kernel (its trap frames) are not modelled yet");
         }
         this.kernelConfig = new KernelConfig(m.cpus(), m.preempt(), m.tickHz(), m.sliceTicks(), (int) Math.round(m.clockGhz() * 1000));
         this.probeConfig = resolveProbes(def, file);
