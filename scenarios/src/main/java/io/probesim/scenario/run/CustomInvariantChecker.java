@@ -7,7 +7,7 @@ import io.probesim.sim.log.Event;
 import io.probesim.sim.log.EventListener;
 import io.probesim.x86.kernel.Kernel;
 
-import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +23,7 @@ final class CustomInvariantChecker implements EventListener {
     private final Violations violations;
     private final Set<String> hostTasks;
     /** Looked up by name only, never iterated: safe for determinism. */
-    private final Map<String, Integer> preHits = new HashMap<>();
+    private final Map<String, Integer> preHits = new TreeMap<>();
     private final InvariantState state;
     private boolean checking;
 

@@ -33,7 +33,7 @@ import io.probesim.x86.kernel.Task;
 import io.probesim.scenario.SimDuration;
 import io.probesim.x86.kernel.HostContext;
 
-import java.util.HashSet;
+import java.util.TreeSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -101,7 +101,7 @@ public final class ScenarioRunner implements ScheduleRunner {
         if (violations.enabled(ProbeTransparency.NAME)) new ProbeTransparency(kernel, violations);
         CustomInvariantChecker custom = null;
         if (!def.invariants().isEmpty()) {
-            Set<String> hostNames = new HashSet<>();
+            Set<String> hostNames = new TreeSet<>();
             for (TaskDefinition t : def.tasks()) if (t instanceof TaskDefinition.HostTask h) hostNames.add(h.name());
             custom = new CustomInvariantChecker(def.invariants(), kernel, violations, hostNames);
             log.addListener(custom);
