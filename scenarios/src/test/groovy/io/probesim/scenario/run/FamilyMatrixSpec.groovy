@@ -17,36 +17,6 @@ class FamilyMatrixSpec extends Specification {
     /** Schedules for the safe direction in CI; the CLI acceptance runs use 5000. */
     static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 1000)
 
-    def "#row unsafe: with --knob #knob the explorer finds #invariant and the token replays it"() {
-        given:
-        def runner = Examples.runner(row, [knob])
-        def explorer = new Explorer(runner, Strategies.random(1), 'spec')
-
-        when:
-        def result = explorer.explore(Budget.schedules(500), 2, { d, t, v -> })
-
-        then: 'found within the budget'
-        result.violation().isPresent()
-        def found = result.violation().get()
-        found.shrunk().violation().get().invariant() == invariant
-
-        when: 'the shrunk choices are replayed twice'
-        def token = ReplayToken.decode(found.token())
-        def again = runner.run(Strategies.replay(token.choices()))
-        def third = runner.run(Strategies.replay(token.choices()))
-
-        then: 'the same violation, the same event log'
-        again.violation().get().invariant() == invariant
-        again.violation().get().message() == found.shrunk().violation().get().message()
-        again.logSha256() == found.shrunk().logSha256()
-        third.logSha256() == again.logSha256()
-
-        where:
-        row   | knob                   || invariant
-        's13' | 'noReentrancyGuard'    || 'no-oops'
-        's22' | 'skipSyncOnUnregister' || 'no-handler-after-unregister'
-    }
-
     def "#row safe: the kernel as configured holds for #budget random schedules"() {
         given:
         def explorer = new Explorer(Examples.runner(row), Strategies.random(7), 'spec')

@@ -16,38 +16,6 @@ class OptimizerMatrixSpec extends Specification {
     /** Schedules for the safe direction (the acceptance runs 5,000 through the CLI). */
     static final long SAFE_BUDGET = Long.getLong('probesim.optSafeBudget', 200)
 
-    def "#row unsafe (#how): the explorer finds #invariant and the token replays it"() {
-        given:
-        def runner = Examples.runner(row, knobs, era)
-        def explorer = new Explorer(runner, Strategies.random(1), 'spec')
-
-        when:
-        def result = explorer.explore(Budget.schedules(500), 2, { d, t, v -> })
-
-        then: 'found within the budget'
-        result.violation().isPresent()
-        def found = result.violation().get()
-        found.shrunk().violation().get().invariant() == invariant
-
-        when: 'the shrunk choices are replayed twice'
-        def token = ReplayToken.decode(found.token())
-        def again = runner.run(Strategies.replay(token.choices()))
-        def third = runner.run(Strategies.replay(token.choices()))
-
-        then: 'the same violation, the same event log'
-        again.violation().get().invariant() == invariant
-        again.violation().get().message() == found.shrunk().violation().get().message()
-        again.logSha256() == found.shrunk().logSha256()
-        third.logSha256() == again.logSha256()
-
-        where:
-        row   | knobs                             | era    || invariant
-        's3'  | ['optimizeWithoutWait']           | null   || 'no-resume-inside-patched-region'
-        's4'  | []                                | '2010' || 'no-resume-inside-patched-region'
-        's11' | ['freeDetourWithoutUnoptimize']   | null   || 'slot-not-freed-while-in-use'
-        how = knobs ? "--knob ${knobs[0]}" : "--era $era"
-    }
-
     def "#row safe: as shipped, no violation in #budget random schedules"() {
         given:
         def explorer = new Explorer(Examples.runner(row), Strategies.random(7), 'spec')

@@ -7,7 +7,8 @@ import io.probesim.sim.explore.Strategies
 import spock.lang.Specification
 
 /**
- * Rows S1 and S2 of shared/spec/invariants.md in both directions: with the knob the explorer
+ * The unsafe direction of every knob row (S1-S4, S11, S13, S22; S7-S10 and S21 have their own
+ * specs for their objects and NMIs), and S1/S2 in both directions: with the knob the explorer
  * finds the race and its replay token reproduces it bit for bit; with the kernel as it was,
  * no violation within the budget.
  */
@@ -16,9 +17,9 @@ class SafetyMatrixSpec extends Specification {
     /** Schedules for the safe direction: the budget the acceptance asks of the CLI. */
     static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 5000)
 
-    def "#row unsafe: with --knob #knob the explorer finds #invariant and the token replays it"() {
+    def "#row unsafe (#how): the explorer finds #invariant and the token replays it"() {
         given:
-        def runner = Examples.runner(row, [knob])
+        def runner = Examples.runner(row, knobs, era)
         def explorer = new Explorer(runner, Strategies.random(1), 'spec')
 
         when:
@@ -41,9 +42,15 @@ class SafetyMatrixSpec extends Specification {
         third.logSha256() == again.logSha256()
 
         where:
-        row  | knob                 || invariant
-        's1' | 'boostPreemptible'   || 'slot-not-freed-while-in-use'
-        's2' | 'skipSyncBeforeFree' || 'slot-not-freed-while-in-use'
+        row   | knobs                             | era    || invariant
+        's1'  | ['boostPreemptible']              | null   || 'slot-not-freed-while-in-use'
+        's2'  | ['skipSyncBeforeFree']            | null   || 'slot-not-freed-while-in-use'
+        's3'  | ['optimizeWithoutWait']           | null   || 'no-resume-inside-patched-region'
+        's4'  | []                                | '2010' || 'no-resume-inside-patched-region'
+        's11' | ['freeDetourWithoutUnoptimize']   | null   || 'slot-not-freed-while-in-use'
+        's13' | ['noReentrancyGuard']             | null   || 'no-oops'
+        's22' | ['skipSyncOnUnregister']          | null   || 'no-handler-after-unregister'
+        how = knobs ? "--knob ${knobs[0]}" : "--era $era"
     }
 
     def "#row: #invariant alone catches the race with the knob and holds without it"() {
