@@ -40,6 +40,16 @@ import java.util.List;
  *     meanwhile, and go back after it.</li>
  * <li>Serializing events drop a CPU's stale bytes: the kernel model's iret (trap and NMI
  *     return), an executed iretq or cpuid, the sync_core IPI ({@link TextPatcher#syncCore}).</li>
+ * <li>The one exception ({@link TextWrite#int3Swap}): a write of a single byte whose old or new
+ *     value is int3 (0xcc), the first byte of the instruction a CPU executes, is never torn nor
+ *     stale. A one-byte store is atomic, and putting an int3 over an instruction's first byte (or
+ *     the first byte back over the int3) is the modification the SDM's cross-modifying-code
+ *     rule leaves legal without a serializing event on the executing CPU: a CPU that missed it
+ *     executes the whole old instruction or the whole new one, both fine (arm and disarm write
+ *     it with a plain store; text_poke_bp's protocol is built on it). The CPU still keeps its
+ *     stale byte until it serializes, and runs it: a missed int3 is a missed hit, a stale int3
+ *     after a disarm traps on a probe that is gone, which do_int3 handles. Multi-byte writes
+ *     (text_poke_smp's jump, text_poke_bp's whole write, its int3 included) are judged as above.</li>
  * </ul>
  * The model runs only when {@value #INVARIANT} is checked. Otherwise every CPU sees each store
  * at once (one legal behaviour): nothing is tracked and no choice is drawn, so runs and replay
@@ -223,7 +233,7 @@ public final class StalePrefetch {
         }
         for (int i = 0; i < viewLen; i++) {
             TextWrite w = viewStale[i];
-            if (w != null && w.ended() && viewAddr[i] - rip < n) {
+            if (w != null && w.ended() && viewAddr[i] - rip < n && !(w.int3Swap() && viewAddr[i] == rip)) {
                 report(sc, "stale-fetch", "cpu " + sc.id() + " executed a stale copy of " + where(rip, n, insn)
                         + ", fetched before " + w + ", which has ended with no serializing event on cpu " + sc.id() + " since");
                 return true;

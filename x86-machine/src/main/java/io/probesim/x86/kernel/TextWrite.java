@@ -60,6 +60,15 @@ public final class TextWrite {
     /** The region's byte at `addr` after the write (0..255). */
     int newAt(long addr) { return after[(int) (addr - address)] & 0xff; }
 
+    /**
+     * One byte, int3 replacing it or replaced by it (arm, disarm): atomic, and legal for a CPU to
+     * execute either side of without a serializing event when it is an instruction's first
+     * byte (Intel SDM vol. 3, 8.1.3; see {@link StalePrefetch}).
+     */
+    boolean int3Swap() {
+        return after.length == 1 && ((before[0] & 0xff) == 0xcc || (after[0] & 0xff) == 0xcc);
+    }
+
     boolean covers(long addr) {
         long d = addr - address;
         return d >= 0 && d < after.length;

@@ -128,4 +128,61 @@ class TextPokeSpec extends Specification {
         b.kernel.textPatcher().syncCount(2) == 1
         b.kernel.memory().read(b.sym('target'), 1) == [0xcc] as byte[]
     }
+
+    /**
+     * CPU 0 runs divides just before `target`, so it holds target's bytes from a fetch ahead of
+     * its rip (StalePrefetch.LOOKAHEAD) when CPU 1 writes them; each div is ~40 cycles, the
+     * window is wide. Comes back to the divides through `jmp worker`.
+     */
+    static final String AHEAD_TEXT = '''
+        worker:   xor %edx, %edx
+                  mov $7, %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+                  div %ecx
+        target:   mov $0x11223344, %eax
+                  jmp worker
+                  .fill 0x200, 1, 0x90
+        detour:   mov $0x55667788, %eax
+                  jmp target + 5
+    '''
+
+    def "#method: CPU 0 misses the store in some schedule, and no-torn-fetch #outcome (Intel SDM 8.1.3)"() {
+        // The SDM rule (vol. 3, 8.1.3) and the kernel's text_poke_bp protocol that relies on it: a
+        // single-byte store of an int3 over an instruction's first byte, or of the first byte back
+        // over the int3, is atomic, and a CPU that has not serialized executes either the whole old
+        // instruction or the whole new one; both are legal. Any other cross-modification (here the
+        // same int3 written as part of a 2-byte store, or a 5-byte jump) leaves a CPU that executes a
+        // copy fetched before it, after the write has ended, without a serializing event: stale.
+        given:
+        int missed = 0
+        String found = null
+        for (int s = 0; s < schedules && found == null; s++) {
+            def b = CrossModifySpec.machine(Strategies.random(31).chooserFor(s), method, ['no-torn-fetch', 'no-oops'], AHEAD_TEXT)
+            b.run(KernelBed.us(60), 'patcher', KernelBed.us(2))
+            if (b.events('stale-prefetch', 0)) missed++
+            if (b.violation() != null) found = b.violation().invariant() + ': ' + b.violation().message()
+        }
+
+        expect: 'unsafe: found; safe: the race happened (CPU 0 kept the old byte past the store) and nothing is reported'
+        if (reported) {
+            assert found != null && found.startsWith('no-torn-fetch') && found.contains('a stale copy')
+        } else {
+            assert found == null
+            assert missed > 0
+        }
+
+        where:
+        method                                                          | reported | schedules
+        'one int3 store and no sync (2006 arm)'                         | false    | 300
+        'int3 removed with one store and no sync (2006 disarm)'         | false    | 300
+        'int3 and the unchanged next byte in one 2-byte store, no sync' | true     | 300
+        'one 5-byte store and no sync'                                  | true     | 300
+        outcome = reported ? 'reports the stale copy' : 'reports nothing'
+    }
 }
