@@ -48,7 +48,7 @@ class RegionChecksMatrixSpec extends Specification {
         's7'  | 'skipBoundaryCheck'     || ['no-jump-into-region', 'no-oops']
         's8'  | 'skipIndirectJumpCheck' || ['no-jump-into-region', 'no-oops']
         's9'  | 'skipJumpTargetCheck'   || ['no-jump-into-region', 'no-oops']
-        's10' | 'skipExtableCheck'      || ['no-jump-into-region', 'no-oops']
+        's10' | 'skipExtableCheck'      || ['no-jump-into-region']
     }
 
     def "#row: #invariant alone catches the race with --knob #knob, naming #how, and holds without the knob"() {
@@ -70,11 +70,9 @@ class RegionChecksMatrixSpec extends Specification {
         's7'  | 'skipBoundaryCheck'     | 'no-jump-into-region' | "a branch ('ja"      | 'landed at dispatch_op.cold, byte 1'
         's8'  | 'skipIndirectJumpCheck' | 'no-jump-into-region' | "a branch ('jmp    *" | 'landed at dispatch_op+0x20, byte 2'
         's9'  | 'skipJumpTargetCheck'   | 'no-jump-into-region' | "a branch ('jg"      | 'landed at fib_recursive+0x12, byte 3'
-        // S10 in this model: the first hit after the probe is flagged runs the copied load in the
-        // detour buffer, where the fault has no exception-table entry (the other consequence of
-        // the rule); the fixup-lands-inside race needs the task to stay in the fixup code across
-        // the whole optimizer delay, which the scenario's random schedules do not reach first.
-        's10' | 'skipExtableCheck'      | 'no-oops'             | 'page fault at 0x18' | 'mov    (%rsi),%rsi'
+        // S10: the fixup's `jmp 2b` (objdump -d -r get_user_slow.o: .fixup+0x1e, R_X86_64_PC32
+        // .text+0x1, i.e. get_user_slow+0x5) returns to byte 3 of the region at get_user_slow+0x2
+        's10' | 'skipExtableCheck'      | 'no-jump-into-region' | "a branch ('jmp"     | 'landed at get_user_slow+0x5, byte 3'
     }
 
     def "#row safe: can_optimize refuses (#why), the int3 probe is hit, and #budget random schedules hold"() {
@@ -105,6 +103,21 @@ class RegionChecksMatrixSpec extends Specification {
         's9'  | 'inside the jump'
         's10' | 'exception-table entry'
         budget = SAFE_BUDGET
+    }
+
+    def "s10 unsafe: the worker entered the fixup before the probe existed and left it after the jump was written"() {
+        when:
+        def one = Examples.runner('s10', ['skipExtableCheck']).run(Strategies.random(3).chooserFor(0))
+        def ev = one.log().events()
+        def fixup = ev.find { it.kind() == 'fixup' }
+        def register = ev.find { it.kind() == 'kprobe-register' }
+        def written = ev.find { it.kind() == 'opt-jump-written' }
+
+        then: 'fault and fixup, then registration, then the jump, then the fixup\'s jump back: no hit ever ran the detour copy'
+        fixup.seq() < register.seq()
+        register.seq() < written.seq()
+        one.violation().get().invariant() == 'no-jump-into-region'
+        !ev.any { it.kind() == 'oops' }
     }
 
     def "s10 safe: the int3 probe on the faulting load hands the fault back to the probed address, so the fixup runs"() {
