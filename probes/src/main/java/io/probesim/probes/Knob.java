@@ -38,7 +38,7 @@ public enum Knob {
             "hand out a busy XOL slot instead of waiting"),
     NO_RIP_REL_FIXUP("noRipRelFixup", "S19", false,
             "execute RIP-relative instructions out of line without rewriting them"),
-    NO_REMOVED_PROBE_CHECK("noRemovedProbeCheck", "S20", false,
+    NO_REMOVED_PROBE_CHECK("noRemovedProbeCheck", "S20", true,
             "treat an int3 of a concurrently removed probe as foreign"),
     NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", true,
             "let an iret inside an NMI handler re-enable NMIs"),

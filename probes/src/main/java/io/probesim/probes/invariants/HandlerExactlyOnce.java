@@ -27,7 +27,12 @@ public final class HandlerExactlyOnce implements EventListener {
     /** Per CPU: a hit text_poke_bp's int3 handler sent on to a detour buffer, owed its handler call there. */
     private final TreeMap<Integer, Hit> redirected = new TreeMap<>();
 
-    private record Hit(long addr, List<String> pending) {}
+    /** @param trap an int3 trap whose do_int3 has not run yet (not a detour-buffer hit) */
+    private record Hit(long addr, List<String> pending, boolean trap) {
+        Hit(long addr, List<String> pending) {
+            this(addr, pending, false);
+        }
+    }
 
     public HandlerExactlyOnce(Violations violations) {
         this.violations = violations;
@@ -42,6 +47,14 @@ public final class HandlerExactlyOnce implements EventListener {
                 if (names != null) {
                     names.remove(e.field("probe"));
                     if (names.isEmpty()) registered.remove(addr(e));
+                }
+                // A trap taken on the probe before this unregister whose do_int3 runs after it
+                // finds no probe: the instruction restarts unprobed (spec 2.7, S20). Nothing is
+                // owed; a trap whose handlers did run is no longer pending for this probe.
+                for (ArrayDeque<Hit> hits : open.values()) {
+                    for (Hit h : hits) {
+                        if (h.trap() && h.addr() == addr(e)) h.pending().remove(e.field("probe"));
+                    }
                 }
             }
             case "poke-int3" -> {
@@ -60,7 +73,8 @@ public final class HandlerExactlyOnce implements EventListener {
                             + owed.pending() + "'s handler", e.cpu());
                 }
                 List<String> names = registered.get(parse(e.field("ip")));
-                stack(e.cpu()).push(new Hit(parse(e.field("ip")), names == null ? new ArrayList<>() : new ArrayList<>(names)));
+                stack(e.cpu()).push(new Hit(parse(e.field("ip")), names == null ? new ArrayList<>() : new ArrayList<>(names),
+                        e.kind().equals("int3")));
             }
             case "kprobe-pre", "kprobe-miss" -> {
                 ArrayDeque<Hit> hits = stack(e.cpu());

@@ -39,12 +39,15 @@ kprobe_target2:  lea  2(%rdi), %rax
 '''
 
     final EventLog log = new EventLog()
-    final Simulation sim = new Simulation(Strategies.replay(new int[0]), log, 0)
-    final Violations violations = new Violations(sim, new LinkedHashSet<>(ProbeInvariants.all()*.name()))
+    final Simulation sim
+    final Violations violations
     final Kernel kernel
     final Kprobes kprobes
 
+    /** opts: cpus, preempt, hz, era, knobs, blacklist, externals, chooser (default: no choices, no stalls). */
     KprobesTestbed(Map opts = [:], String text = TARGETS) {
+        sim = new Simulation((opts.chooser ?: Strategies.replay(new int[0])) as io.probesim.sim.Chooser, log, 0)
+        violations = new Violations(sim, new LinkedHashSet<>(ProbeInvariants.all()*.name()))
         Memory mem = new Memory()
         def asm = Assembler.assemble(text, Layout.KERNEL_TEXT, Mode.BITS64, (io.probesim.x86.kernel.Natives.exportedSymbols() + (opts.externals ?: [:])) as Map<String, Long>)
         mem.map(Layout.KERNEL_TEXT, asm.code().length, Memory.R | Memory.X)

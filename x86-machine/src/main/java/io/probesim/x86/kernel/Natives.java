@@ -27,7 +27,8 @@ public final class Natives {
     private static final List<String> LAYOUT = List.of(
             "trap_return", "host_resume", "cpu_idle", "task_exit", "nested_return", "cond_resched", "schedule",
             "nmi_return", "nmi_handler_builtin",
-            "optimized_callback", "kretprobe_trampoline_handler", "jprobe_return");
+            "optimized_callback", "kretprobe_trampoline_handler", "jprobe_return",
+            "do_int3");     // appended, so that every earlier routine keeps its address
 
     /** Routines x86 code may call, as kernel symbols. */
     public static final List<String> EXPORTED = List.of("cond_resched", "schedule", "jprobe_return");

@@ -31,10 +31,12 @@ public final class Traps {
     private final Kernel kernel;
     private final List<TrapHandler> handlers = new ArrayList<>();
     private final long trapReturn;
+    private final long doInt3;
 
     Traps(Kernel kernel) {
         this.kernel = kernel;
         this.trapReturn = kernel.natives().define("trap_return", this::trapReturn);
+        this.doInt3 = kernel.natives().define("do_int3", this::doInt3);
     }
 
     public void register(TrapHandler handler) {
@@ -73,18 +75,18 @@ public final class Traps {
         }
         switch (vector) {
             case Step.BP -> {
-                long frame = pushFrame(sc, cpu.rip);
+                // The hardware part only: frame, cost, IF off (interrupt gate). do_int3 is this
+                // CPU's next step, so another CPU may act between the trap and the handlers'
+                // lookup (S20: a probe unregistered after its int3 was taken).
+                pushFrame(sc, cpu.rip);
                 sc.addCycles(kernel.cost(Cost.TRAP_ENTRY));
                 kernel.log(sc.id(), sc.current, "int3", "ip", hex(ip));
-                PtRegs regs = new PtRegs(sc, frame);
-                // poke_int3_handler runs first in do_int3: a hit on text_poke_bp's temporary int3
-                if (!kernel.textPatcher().pokeInt3Handler(sc, regs) && !notify(sc, regs, true)) {
-                    throw oops(sc, "int3 at 0x" + Long.toHexString(ip) + " that no one handles");
-                }
-                kernel.log(sc.id(), sc.current, "int3-done", "ip", hex(ip));
-                cpu.rip = trapReturn;
+                cpu.rip = doInt3;
             }
             case Step.DB -> {
+                // Not split like int3: the debug handlers read only this CPU's state (its
+                // current_kprobe and the slot it steps), which no other CPU changes while this
+                // one, interrupts and preemption off, has not passed a quiescent state.
                 long frame = pushFrame(sc, cpu.rip);
                 sc.addCycles(kernel.cost(Cost.DEBUG_TRAP_ENTRY));
                 kernel.log(sc.id(), sc.current, "debug", "ip", hex(cpu.rip));
@@ -104,6 +106,22 @@ public final class Traps {
                 throw oops(sc, describeFault(sc, vector, at, false));
             }
         }
+    }
+
+    /**
+     * do_int3, the step after a kernel-mode int3's entry: poke_int3_handler first (a hit on
+     * text_poke_bp's temporary int3), then the notifier chain (kprobes); unclaimed is an oops.
+     */
+    private void doInt3(SimCpu sc) {
+        List<Long> frames = sc.current.trapFrames;
+        long frame = frames.get(frames.size() - 1);
+        long ip = kernel.memory().read64(frame) - 1;   // int3 is one byte; the frame holds the ip after it
+        PtRegs regs = new PtRegs(sc, frame);
+        if (!kernel.textPatcher().pokeInt3Handler(sc, regs) && !notify(sc, regs, true)) {
+            throw oops(sc, "int3 at 0x" + Long.toHexString(ip) + " that no one handles");
+        }
+        kernel.log(sc.id(), sc.current, "int3-done", "ip", hex(ip));
+        sc.cpu().rip = trapReturn;
     }
 
     /** An exception of a CPU at CPL 3: a system call, or a fault that kills the process. */
