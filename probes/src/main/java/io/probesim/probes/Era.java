@@ -68,6 +68,17 @@ public enum Era {
      */
     public boolean boostJmpAtRegistration() { return boosterTable == BoosterTable.MODERN; }
 
+    /** How a probed instruction runs out of line (spec 2.2, 2.6). */
+    public enum SingleStep {
+        /** Until v5.13: TF set, the debug trap after the copy runs resume_execution. */
+        TF,
+        /** v5.13 on: the copy is followed by an int3; IF and ip changers are emulated in the int3 handler. */
+        INT3_EMULATE
+    }
+
+    /** modern: the v5.13 int3 single-step with emulation; earlier eras step with TF. */
+    public SingleStep singleStep() { return this == MODERN ? SingleStep.INT3_EMULATE : SingleStep.TF; }
+
     public static java.util.Optional<Era> byName(String name) {
         for (Era e : values()) if (e.dslName.equals(name)) return java.util.Optional.of(e);
         return java.util.Optional.empty();

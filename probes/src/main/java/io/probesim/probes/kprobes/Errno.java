@@ -2,7 +2,7 @@ package io.probesim.probes.kprobes;
 
 /** The kernel errno values registration can return. */
 public enum Errno {
-    EINVAL(22), ENOENT(2), EILSEQ(84), ENOMEM(12), EEXIST(17);
+    EINVAL(22), ENOENT(2), EILSEQ(84), ENOMEM(12), EEXIST(17), EOPNOTSUPP(95);
 
     private final int number;
 

@@ -14,9 +14,14 @@ class KunitKprobesSpec extends Specification {
 
     static final long RAND1 = 0x1234
 
+    /** The machine every case runs on; KunitKprobesModernSpec runs the same cases in era modern. */
+    KprobesTestbed testbed(String text = KprobesTestbed.TARGETS) {
+        new KprobesTestbed([:], text)
+    }
+
     def "test_kprobe: both handlers run with preemption disabled and the post handler sees the pre handler's value"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         int preCount = -1, postCount = -1
         long preVal = 0, postVal = 0
         long returned = 0
@@ -45,7 +50,7 @@ class KunitKprobesSpec extends Specification {
 
     def "test_kprobes: two probes at once both fire both handlers"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         def calls = []
         def kp = Kprobe.at('kprobe_target', 0, { p, r -> calls << 'pre1'; 0 } as PreHandler, { p, r, f -> calls << 'post1' } as PostHandler)
         def kp2 = Kprobe.at('kprobe_target2', 0, { p, r -> calls << 'pre2'; 0 } as PreHandler, { p, r, f -> calls << 'post2' } as PostHandler)
@@ -70,7 +75,7 @@ class KunitKprobesSpec extends Specification {
 
     def "test_kprobe_missed: handlers that call the probed function count two misses"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         long returned = 0
         def missedHandler = { Kprobe p, PtRegs regs -> regs.call('kprobe_target', RAND1); 0 }
         def kp = Kprobe.at('kprobe_target', 0, missedHandler as PreHandler,
@@ -91,7 +96,7 @@ class KunitKprobesSpec extends Specification {
 
     def "two probes at one address are aggregated and both handlers run"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         def calls = []
         def a = Kprobe.at('kprobe_target', 0, { p, r -> calls << 'a'; 0 } as PreHandler, null)
         def b = Kprobe.at('kprobe_target', 0, { p, r -> calls << 'b'; 0 } as PreHandler, null)
@@ -141,7 +146,7 @@ st_outer:   push %rbp
 
     def "test_kretprobe (#kind): the return value is unchanged and both handlers run, entry first"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         def krp = new Kretprobes(bed.kprobes, { k -> new X86Kretprobes(k, kind) })
         long krphVal = 0
         long retSeen = -1
@@ -171,7 +176,7 @@ st_outer:   push %rbp
 
     def "test_kretprobes: two kretprobes at once, both return handlers see their function's value"() {
         given:
-        def bed = new KprobesTestbed()
+        def bed = testbed()
         def krp = new Kretprobes(bed.kprobes, { k -> new X86Kretprobes(k) })
         def seen = []
         def rp1 = new Kretprobe('kprobe_target', null, { ri, PtRegs r -> seen << r.ax; 0 } as KretprobeHandler, 0)
@@ -197,7 +202,7 @@ st_outer:   push %rbp
 
     def "test_stacktrace_on_kretprobe (#kind): a stack trace in the return handler shows the real return address, not the trampoline"() {
         given:
-        def bed = new KprobesTestbed([:], STACK_TEXT)
+        def bed = testbed(STACK_TEXT)
         def krp = new Kretprobes(bed.kprobes, { k -> new X86Kretprobes(k, kind) })
         List<Long> trace = null
         def rp = new Kretprobe('st_target', null, { ri, PtRegs regs -> trace = StackTrace.save(krp, regs, 8); 0 } as KretprobeHandler, 0)
@@ -221,7 +226,7 @@ st_outer:   push %rbp
 
     def "test_stacktrace_on_nested_kretprobe: nested kretprobes show inner then outer return address"() {
         given:
-        def bed = new KprobesTestbed([:], STACK_TEXT)
+        def bed = testbed(STACK_TEXT)
         def krp = new Kretprobes(bed.kprobes, { k -> new X86Kretprobes(k) })
         List<Long> inner = null, outerTrace = null
         def rpInner = new Kretprobe('st_target', null, { ri, PtRegs regs -> inner = StackTrace.save(krp, regs, 8); 0 } as KretprobeHandler, 0)

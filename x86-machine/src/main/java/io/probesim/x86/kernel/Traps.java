@@ -78,7 +78,7 @@ public final class Traps {
                 // The hardware part only: frame, cost, IF off (interrupt gate). do_int3 is this
                 // CPU's next step, so another CPU may act between the trap and the handlers'
                 // lookup (S20: a probe unregistered after its int3 was taken).
-                pushFrame(sc, cpu.rip);
+                pushFrame(sc, cpu.rip, kernelInt3Gap);
                 sc.addCycles(kernel.cost(Cost.TRAP_ENTRY));
                 kernel.log(sc.id(), sc.current, "int3", "ip", hex(ip));
                 cpu.rip = doInt3;
@@ -263,6 +263,18 @@ public final class Traps {
         kernel.scheduler().schedule(sc, "oops");
     }
 
+    /** Bytes left free below the interrupted sp by a kernel-mode int3 (0: none). */
+    private long kernelInt3Gap;
+
+    /**
+     * Since v5.2 the int3 entry from kernel mode leaves a 6-word gap between the interrupted
+     * stack and its frame, so an int3 handler can emulate a push or a call there [?: entry_64.S
+     * create_gap, from memory]. Off (0) unless an emulating int3 handler asks for it.
+     */
+    public void setKernelInt3Gap(long bytes) {
+        kernelInt3Gap = bytes;
+    }
+
     /** The exit path of every trap and interrupt: maybe preempt, then iret. */
     private void trapReturn(SimCpu sc) {
         Task t = sc.current;
@@ -292,10 +304,14 @@ public final class Traps {
     }
 
     private long pushFrame(SimCpu sc, long ip) {
+        return pushFrame(sc, ip, 0);
+    }
+
+    private long pushFrame(SimCpu sc, long ip, long kernelGap) {
         Cpu cpu = sc.cpu();
         boolean fromUser = cpu.cpl == 3;
         long oldSp = cpu.gpr[4];
-        long top = fromUser ? sc.current.stackTop() : oldSp;     // from user mode: the task's kernel stack (TSS sp0)
+        long top = fromUser ? sc.current.stackTop() : oldSp - kernelGap;     // from user mode: the task's kernel stack (TSS sp0)
         long sp = (top & ~15L) - FRAME_BYTES;
         var mem = kernel.memory();
         mem.write64(sp, ip);

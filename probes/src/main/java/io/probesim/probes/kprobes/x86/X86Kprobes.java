@@ -46,6 +46,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         this.kernel = core.kernel();
         this.slots = InsnSlots.forKprobes(kernel, MAX_INSN_SIZE);
         kernel.traps().register(this);
+        // kprobe_emulate_* push onto the interrupted stack: the v5.2+ int3 entry leaves room (6 words)
+        if (int3Step()) kernel.traps().setKernelInt3Gap(6 * 8);
+    }
+
+    /** v5.13 on: the slot ends with an int3 and branches / IF changers are emulated (spec 2.6). */
+    private boolean int3Step() {
+        return core.config().era().singleStep() == Era.SingleStep.INT3_EMULATE;
     }
 
     public InsnSlots slots() {
@@ -91,9 +98,17 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     public void prepare(HostContext ctx, Kprobe p) {
         byte[] bytes = recoveredBytes(p.address(), 15);
         Instruction insn = decodeIn(bytes, p.address(), p.address());
+        boolean int3Step = int3Step();
+        if (int3Step && isExceptionInsn(insn)) {
+            // can_probe (v6.4 on): INT and UD are special and must not be probed
+            throw new KprobeException(Errno.EILSEQ, "cannot probe " + p + ": " + AttFormatter.format(insn).trim()
+                    + " raises an exception itself (int3, int n, into, int1 and ud0/ud1/ud2 are refused)");
+        }
         if (insn.bytes()[0] == BREAKPOINT) {
             throw new KprobeException(Errno.EINVAL, "the instruction at " + p + " is itself an int3");
         }
+        ArchInsn.EmulateOp emulate = int3Step
+                ? Emulation.prepare(insn, kernel.symbols().describe(p.address()), core.config().has(Knob.JNG_AND_BUG)) : null;
         long slot = slots.get(ctx, () -> core.waitForQuiescence(ctx));
         byte[] copy = insn.bytes();
         if (insn.ripRelative()) {
@@ -107,7 +122,36 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         kernel.memory().poke(slot, copy);
         ctx.log("slot-write", "slot", hex(slot), "insn", AttFormatter.format(insn).trim());
         p.setSavedOpcode(bytes[0]);
-        p.setAinsn(new ArchInsn(slot, insn.length(), boostState(insn, slot, p.address())));
+        ArchInsn a = new ArchInsn(slot, insn.length(), int3Step ? prepareSinglestep(insn, slot, p) : boostState(insn, slot, p.address()));
+        a.setEmulateOp(emulate);
+        p.setAinsn(a);
+    }
+
+    /** is_exception_insn: int3, int n, into, int1, ud0, ud1, ud2. */
+    private static boolean isExceptionInsn(Instruction insn) {
+        int op = insn.opcode();
+        if (insn.map() == 1) return op == 0x0b || op == 0xb9 || op == 0xff;
+        return insn.map() == 0 && (op == 0xcc || op == 0xcd || op == 0xce || op == 0xf1);
+    }
+
+    /**
+     * prepare_singlestep (v5.13): after the copy either the booster's jmp back (boostable, no
+     * post handler, room for it, !CONFIG_PREEMPT unless the S1 knob or design B1 allows it) or
+     * the int3 that ends the step. Returns the boostable state.
+     */
+    private int prepareSinglestep(Instruction insn, long slot, Kprobe p) {
+        boolean extable = kernel.exceptionTable().search(p.address()).isPresent();
+        boolean preemptOk = !kernel.config().preempt() || core.config().has(Knob.BOOST_PREEMPTIBLE)
+                || core.config().has(io.probesim.probes.Design.B1_BOOSTER_RCU_TASKS);
+        long at = slot + insn.length();
+        if (preemptOk && !p.hasPostHandler() && BoostTableModern.canBoost(insn, extable)
+                && insn.length() + JMP_REL32_SIZE <= MAX_INSN_SIZE) {
+            long rel = p.address() + insn.length() - (at + JMP_REL32_SIZE);
+            kernel.memory().poke(at, new byte[]{(byte) 0xe9, (byte) rel, (byte) (rel >> 8), (byte) (rel >> 16), (byte) (rel >> 24)});
+            return 1;
+        }
+        kernel.memory().poke(at, new byte[]{BREAKPOINT});
+        return -1;
     }
 
     /**
@@ -180,6 +224,13 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
                 // this CPU's one current_kprobe, so the outer hit's single-step finds none.
                 return hit(sc, regs, kcb, p);
             }
+            if (int3Step() && (kcb.status() == KprobeStatus.HIT_SS || kcb.status() == KprobeStatus.REENTER)) {
+                Kprobe cur = core.running(cpu);
+                long slot = cur.ainsn().slot();
+                if (slot < regs.getIp() && regs.getIp() < slot + MAX_INSN_SIZE) {
+                    return resumeSinglestep(sc, regs, kcb, cur);   // the int3 that ends the copy
+                }
+            }
             if (removedConcurrently(sc, addr)) {
                 regs.setIp(addr);
                 preemptEnable(task);
@@ -249,6 +300,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
 
     /** ss_probe: boost, or single-step the copy. */
     private boolean ssProbe(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p) {
+        if (int3Step()) return setupSinglestep(sc, regs, kcb, p, false);
         int cpu = sc.id();
         Task task = sc.current();
         if (mayBoost(p, task)) {
@@ -268,6 +320,11 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     private boolean reenter(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p) {
         if (kcb.status() == KprobeStatus.REENTER) {
             kernel.traps().panic(sc, "unrecoverable kprobe reentry at " + p.name() + " (status REENTER)");
+        }
+        if (int3Step()) {
+            core.countMiss(sc.id(), p);
+            kernel.log(sc.id(), sc.current(), "kprobe-reenter", "probe", p.name());
+            return setupSinglestep(sc, regs, kcb, p, true);
         }
         kcb.savePrevious();
         kcb.setCurrent(p, regs.getFlags());
@@ -297,10 +354,71 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         regs.setIp(p.ainsn().slot());
     }
 
+    // --- the v5.13 int3 single-step --------------------------------------------------------------
+
+    /**
+     * setup_singlestep (v5.13): a boosted copy runs straight from the slot (a reentrant hit keeps
+     * the control block as it is); an emulated instruction is carried out here and post-processed
+     * at once; anything else runs from the slot with IF cleared until the int3 after it.
+     */
+    private boolean setupSinglestep(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe p, boolean reenter) {
+        Task task = sc.current();
+        ArchInsn a = p.ainsn();
+        if (a.boostable() == 1) {
+            if (!reenter) kcb.resetCurrent();
+            regs.setIp(a.slot());
+            preemptEnable(task);
+            kernel.log(sc.id(), task, "kprobe-boost", "probe", p.name(), "slot", hex(a.slot()));
+            return true;
+        }
+        if (reenter) {
+            kcb.savePrevious();
+            kcb.setCurrent(p, regs.getFlags());
+            kcb.setStatus(KprobeStatus.REENTER);
+        } else {
+            kcb.setStatus(KprobeStatus.HIT_SS);
+        }
+        if (a.emulateOp() != null) {
+            sc.addCycles(kernel.cost(Cost.POST_PROCESS));
+            a.emulateOp().emulate(p, regs);
+            kernel.log(sc.id(), task, "kprobe-emulate", "probe", p.name(), "ip", hex(regs.getIp()));
+            postProcess(sc, regs, kcb, p);
+            preemptEnable(task);
+            return true;
+        }
+        regs.setFlags(regs.getFlags() & ~SimCpu.IF);
+        regs.setIp(a.slot());
+        kernel.log(sc.id(), task, "kprobe-ss", "probe", p.name(), "slot", hex(a.slot()));
+        return true;
+    }
+
+    /** resume_singlestep: the int3 after the copy; ip back to the original's next instruction. */
+    private boolean resumeSinglestep(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe cur) {
+        sc.addCycles(kernel.cost(Cost.POST_PROCESS));
+        regs.setFlags(regs.getFlags() | kcb.savedFlags());
+        regs.setIp(regs.getIp() + (cur.address() - cur.ainsn().slot()) - 1);
+        postProcess(sc, regs, kcb, cur);
+        preemptEnable(sc.current());   // this int3's
+        preemptEnable(sc.current());   // the probe hit's
+        return true;
+    }
+
+    /** kprobe_post_process: a reentered probe gives the CPU back to the one it interrupted. */
+    private void postProcess(SimCpu sc, PtRegs regs, KprobeCtlblk kcb, Kprobe cur) {
+        if (kcb.status() == KprobeStatus.REENTER) {
+            kcb.restorePrevious();
+            return;
+        }
+        callPostHandler(sc, regs, kcb, cur, false);
+        kcb.resetCurrent();
+        kcb.setStatus(KprobeStatus.NONE);
+    }
+
     // --- the debug trap handler --------------------------------------------------------------
 
     @Override
     public boolean onDebug(SimCpu sc, PtRegs regs) {
+        if (int3Step()) return false;   // no TF single-step in this era
         int cpu = sc.id();
         KprobeCtlblk kcb = core.ctlblk(cpu);
         Kprobe cur = core.running(cpu);

@@ -90,11 +90,11 @@ class KstyleTransparencySpec extends Specification {
         long buf
     }
 
-    static Bed bed(Era era) {
+    static Bed bed(Era era, boolean preempt = false) {
         def b = new Bed()
         b.sim = new Simulation(Strategies.replay(new int[0]), new EventLog(), 0)
         b.violations = new Violations(b.sim, new LinkedHashSet<>(ProbeInvariants.all()*.name()))
-        b.kernel = new Kernel(new KernelConfig(2, false, 100000, 1, 2330), b.sim, new Memory(), b.violations)
+        b.kernel = new Kernel(new KernelConfig(2, preempt, 100000, 1, 2330), b.sim, new Memory(), b.violations)
         ModuleLoader.load(b.kernel, Files.readAllBytes(KstyleObjdump.OBJECT), 'kstyle.o')
         b.buf = b.kernel.allocateModuleSpace(4096)
         b.kernel.memory().map(b.buf, 4096, Memory.R | Memory.W)
