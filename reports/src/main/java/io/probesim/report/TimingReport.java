@@ -55,15 +55,30 @@ public final class TimingReport {
         private String missingNote() { return missing.isEmpty() ? "" : "; missing: " + String.join(", ", missing); }
     }
 
+    /**
+     * A variant's cost over its group's plain row, simulated beside published. The ratio needs no
+     * clock, so it is the comparison that stands where a source does not state its CPU (seed
+     * 000) or where the CPU differs from the calibrated one (LKML's Pentium 4): a trap-dominated
+     * ratio is about the mechanism (how many traps a variant saves), less about the machine.
+     */
+    public record RatioCheck(String group, String variant, double published, double simulated) {
+        /** simulated / published - 1. */
+        public double error() { return simulated / published - 1.0; }
+    }
+
     private final Calibration.Result fit;
     private final List<Row> rows;
     private final List<OrderCheck> orders;
+    private final List<RatioCheck> ratios;
 
     private TimingReport(Calibration.Result fit, List<Row> rows) {
         this.fit = fit;
         this.rows = List.copyOf(rows);
         this.orders = orderChecks(rows);
+        this.ratios = ratioChecks(rows);
     }
+
+    public List<RatioCheck> ratioChecks() { return ratios; }
 
     public Calibration.Result fit() { return fit; }
     public List<Row> rows() { return rows; }
@@ -86,7 +101,8 @@ public final class TimingReport {
             Optional<TimingCase> tc = Era.byName(f.era()).flatMap(e -> TimingCases.find(f.mechanism(), f.variant(), e, mode));
             Object m;
             if (tc.isEmpty()) {
-                m = f.mechanism() + " " + f.variant() + " on " + f.arch() + " is not modelled in this build";
+                m = Era.byName(f.era()).map(e -> TimingCases.whyMissing(f.mechanism(), f.variant(), e, mode))
+                        .orElse("no era " + f.era() + " in this build");
             } else {
                 m = cache.computeIfAbsent(tc.get().label(), k -> {
                     try {
@@ -138,7 +154,26 @@ public final class TimingReport {
         return out;
     }
 
-    /** The terminal summary: calibration, every row with its error, the order checks. */
+    /** Per group (as {@link #orderChecks}), every measured variant over the measured "plain" row. */
+    static List<RatioCheck> ratioChecks(List<Row> rows) {
+        Map<String, List<Row>> groups = new LinkedHashMap<>();
+        for (Row r : rows) {
+            if (r.role() == Role.MISSING) continue;
+            PublishedFigure f = r.figure();
+            groups.computeIfAbsent(f.source() + " " + f.arch() + " " + f.mechanism(), k -> new ArrayList<>()).add(r);
+        }
+        List<RatioCheck> out = new ArrayList<>();
+        groups.forEach((g, rs) -> rs.stream().filter(r -> r.figure().variant().equals("plain")).findFirst().ifPresent(plain -> {
+            for (Row r : rs) {
+                if (r == plain) continue;
+                out.add(new RatioCheck(g, r.figure().variant(), r.figure().publishedUs() / plain.figure().publishedUs(),
+                        r.record().cyclesPerHit() / plain.record().cyclesPerHit()));
+            }
+        }));
+        return out;
+    }
+
+    /** The terminal summary: calibration, every row with its error, the order checks, the ratio checks. */
     public String summary() {
         StringBuilder b = new StringBuilder();
         if (fit.parameters().isEmpty()) {
@@ -180,6 +215,11 @@ public final class TimingReport {
                     .append("  ").append(o.verdict());
             if (!o.holds()) b.append(" (simulated: ").append(String.join(" < ", o.simulatedOrder())).append(')');
             b.append('\n');
+        }
+        b.append("cost over the group's plain row (clock-free), published beside simulated:\n");
+        for (RatioCheck c : ratios) {
+            b.append(String.format(Locale.ROOT, "  %-40s %-18s %6.3f %6.3f %+7.1f%%%n",
+                    c.group(), c.variant() + "/plain", c.published(), c.simulated(), 100 * c.error()));
         }
         return b.toString();
     }

@@ -57,11 +57,11 @@ class TimingReportSpec extends Specification {
         def measured = csv.findAll { it.cycles_per_hit }
         def lines = resourceLines()
 
-        expect:
-        measured.size() == 9   // seed 001 x86-64: kprobe x4, kretprobe x3; Documentation's Opteron kprobe and kretprobe
+        expect: 'seed 001: x86-64 all 9, x86-32 all but the 2 optimized rows; seed 000 5; LKML 5; Documentation 4'
+        measured.size() == 30
         measured.every { row ->
             def l = lines.find { it[0] == row.published_source && it[3] == row.mechanism && it[4] == row.arch && it[6] == row.variant }
-            double clock = Double.parseDouble(l[2])
+            double clock = l[2] ? Double.parseDouble(l[2]) : 3.06   // seed 000 states none: LKML's Pentium 4 is assumed
             double ns = Double.parseDouble(row.cycles_per_hit) / clock
             Math.abs(Double.parseDouble(row.ns_per_hit) - ns) < 1e-5 &&
                     Math.abs(Double.parseDouble(row.ratio_to_published) - (ns / 1000) / Double.parseDouble(l[7])) < 1e-5 &&
@@ -69,29 +69,60 @@ class TimingReportSpec extends Specification {
         }
     }
 
-    def "each predicted row shows its error against the published figure"() {
+    def "each predicted row shows its error against the published figure; every row outside seed 001's x86-64 column is predicted"() {
         given:
         def predicted = report.rows().findAll { it.role() == TimingReport.Role.PREDICTED }
+        def lines = resourceLines()
 
         expect:
-        predicted*.figure()*.source() == ['Documentation (older)'] * 2
-        predicted*.figure()*.mechanism() == ['kprobe', 'kretprobe']
+        predicted.size() == 21    // 30 measured less the 9 fitted
+        predicted.every { r -> !(r.figure().source() == 'seed 001 (2010)' && r.figure().arch() == 'x86-64') }
         predicted.every { r ->
-            double us = r.record().cyclesPerHit() / r.figure().clockGhz() / 1000
-            Math.abs(r.error() - (us / PublishedFigures.first(r.figure().mechanism(), 'x86-64', '2006', 'plain').get().publishedUs() - 1)) < 1e-9
+            def l = lines.find { it[0] == r.figure().source() && it[3] == r.figure().mechanism() && it[4] == r.figure().arch() && it[6] == r.figure().variant() }
+            double us = r.record().cyclesPerHit() / (l[2] ? Double.parseDouble(l[2]) : 3.06) / 1000
+            Math.abs(r.error() - (us / Double.parseDouble(l[7]) - 1)) < 1e-9
         }
         report.summary().contains('predicted Documentation (older)')
+        report.summary().contains('predicted seed 001 (2010)              kprobe     x86-32 plain')
+    }
+
+    def "ratio checks: each variant over its group's plain row, published (from the resource) beside simulated (from the CSV)"() {
+        given:
+        def lines = resourceLines()
+        def pub = { String src, String arch, String mech, String v -> Double.parseDouble(lines.find { it[0] == src && it[4] == arch && it[3] == mech && it[6] == v }[7]) }
+        def cyc = { String src, String arch, String mech, String v -> Double.parseDouble(csv.find { it.published_source == src && it.arch == arch && it.mechanism == mech && it.variant == v }.cycles_per_hit) }
+        def seed000 = report.ratioChecks().findAll { it.group().startsWith('seed 000') }
+
+        expect:
+        seed000*.variant() == ['booster', 'kretprobe-booster', 'both']
+        seed000.every { c ->
+            String mech = c.group().endsWith('kretprobe') ? 'kretprobe' : 'kprobe'
+            Math.abs(c.published() - pub('seed 000 (2006)', 'x86-32', mech, c.variant()) / pub('seed 000 (2006)', 'x86-32', mech, 'plain')) < 1e-12 &&
+                    Math.abs(c.simulated() - cyc('seed 000 (2006)', 'x86-32', mech, c.variant()) / cyc('seed 000 (2006)', 'x86-32', mech, 'plain')) < 1e-9
+        }
+        Math.abs(seed000[0].published() - 0.6d / 1.3d) < 1e-12    // the table: 0.6 us boosted, 1.3 us plain
+        report.summary().contains('booster/plain')
+        // a group without a measured plain row has no ratios: seed 001's x86-32 optimized rows are missing, not compared
+        report.ratioChecks().every { it.variant() != 'optimized' || it.group().contains('x86-64') }
     }
 
     def "rows the build cannot measure are missing: empty cells, never a number"() {
         given:
         def missing = csv.findAll { !it.cycles_per_hit }
+        def missingRows = report.rows().findAll { it.role() == TimingReport.Role.MISSING }
 
-        expect:
-        missing.size() == 23
+        expect: 'optprobes are x86-64 only: seed 001 x86-32 kprobe and kretprobe "optimized"'
+        missing.size() == 2
         missing.every { it.hits == '0' && it.traps_per_hit == '' && it.insns_per_hit == '' && it.ns_per_hit == '' && it.ratio_to_published == '' && it.published_us }
-        missing.any { it.mechanism == 'jprobe' && it.variant == 'plain' && it.arch == 'x86-64' }   // no jprobes in this build
-        missing.every { it.arch == 'x86-32' || it.mechanism == 'jprobe' }
+        missing.collect { it.mechanism + '/' + it.arch + '/' + it.variant } == ['kprobe/x86-32/optimized', 'kretprobe/x86-32/optimized']
+        missingRows.every { it.missingReason().contains('optprobes are modelled on x86-64 only') }
+    }
+
+    def "the published order holds on every simulated group of seed 001, seed 000 and LKML"() {
+        expect: 'spec section 5: optimized < booster < plain (< post-handler) per group'
+        report.orderChecks().findAll { !it.group().startsWith('Documentation') }.every { it.holds() }
+        report.orderChecks().find { it.group() == 'seed 001 (2010) x86-32 jprobe' }.publishedOrder() == ['booster', 'plain']
+        report.orderChecks().find { it.group() == 'seed 001 (2010) x86-64 jprobe' }.holds()
     }
 
     def "the published order holds on the simulated seed 001 x86-64 kprobe and kretprobe rows"() {
@@ -156,7 +187,7 @@ class TimingReportSpec extends Specification {
 
         then:
         bytes[0..3] == [(byte) 0x89, (byte) 0x50, (byte) 0x4e, (byte) 0x47]   // \x89PNG
-        image.width == 1800   // nine measured rows: max(800, 200 per row)
+        image.width == 6000   // thirty measured rows: max(800, 200 per row)
         image.height == 700
         Files.list(dir).noneMatch { it.fileName.toString().endsWith('.tmp') }
     }

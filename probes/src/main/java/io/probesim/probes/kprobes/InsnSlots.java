@@ -42,7 +42,7 @@ public final class InsnSlots {
     }
 
     public static InsnSlots forKprobes(Kernel kernel, int slotSize) {
-        return new InsnSlots(kernel, Layout.MODULE_SPACE, slotSize, "kprobe_insn_page");
+        return new InsnSlots(kernel, Layout.moduleSpace(kernel.config().mode()), slotSize, "kprobe_insn_page");
     }
 
     public void addListener(Listener l) {

@@ -124,7 +124,7 @@ public final class Kretprobes {
      */
     public long trampolineHandler(SimCpu sc, PtRegs regs) {
         Task task = sc.current();
-        long slot = regs.getSp() - 8;
+        long slot = regs.getSp() - regs.wordBytes();   // the return address the ret popped
         ArrayDeque<KretprobeInstance> calls = inFlight.get(task.pid());
         long trampoline = arch.trampoline();
         task.preemptDisable();

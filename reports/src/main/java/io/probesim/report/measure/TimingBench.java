@@ -75,7 +75,7 @@ public final class TimingBench {
         Violations violations = new Violations(sim, new LinkedHashSet<>());
         Memory mem = new Memory();
         long text = w.mode() == Mode.BITS64 ? Layout.KERNEL_TEXT : Layout.KERNEL_TEXT_32;
-        Assembly asm = Assembler.assemble(w.text(), text, w.mode());
+        Assembly asm = Assembler.assemble(w.text(), text, w.mode(), io.probesim.x86.kernel.Natives.exportedSymbols(w.mode()));
         mem.map(text, asm.code().length, Memory.R | Memory.X);
         mem.poke(text, asm.code());
         Kernel kernel = new Kernel(new KernelConfig(1, tc.preempt(), TICK_HZ, 1, CLOCK_MHZ, w.mode()), sim, mem, violations);

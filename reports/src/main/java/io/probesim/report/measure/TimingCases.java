@@ -1,10 +1,13 @@
 package io.probesim.report.measure;
 
 import io.probesim.probes.Era;
+import io.probesim.probes.kprobes.Jprobe;
+import io.probesim.probes.kprobes.Jprobes;
 import io.probesim.probes.kprobes.Kprobe;
 import io.probesim.probes.kprobes.Kretprobe;
 import io.probesim.probes.kprobes.PostHandler;
 import io.probesim.probes.kprobes.PreHandler;
+import io.probesim.probes.kprobes.x86.X86Jprobes;
 import io.probesim.probes.kprobes.x86.X86Kretprobes.Trampoline;
 import io.probesim.x86.decode.Mode;
 
@@ -25,24 +28,53 @@ import java.util.Optional;
  * vary the trampoline too: "plain" probed, "kretprobe-booster" boosted trampoline with a
  * single-stepped entry, "both" boosted trampoline and boosted entry. Older rows (Documentation)
  * predate both boosters: "plain" there is the probed trampoline.
+ *
+ * <p>Both machines run every mechanism but optprobes, which are x86-64 only in this build: the
+ * x86-32 "optimized" rows are missing, with that reason.
  */
 public final class TimingCases {
     private TimingCases() {}
 
-    /** Whether the kprobes x86 layer runs on a 32-bit machine in this build (it does not yet: i386 slots and fixups). */
-    static final boolean KPROBES_32 = false;
 
     static final PreHandler EMPTY_PRE = (p, regs) -> 0;
     static final PostHandler EMPTY_POST = (p, regs, flags) -> { };
 
     /** The case for (mechanism, variant, era, mode), if the mechanism exists in this build. */
     public static Optional<TimingCase> find(String mechanism, String variant, Era era, Mode mode) {
-        if (mode == Mode.BITS32 && !KPROBES_32) return Optional.empty();
+        if (mode == Mode.BITS32 && variant.equals("optimized")) return Optional.empty();
         return switch (mechanism) {
             case "kprobe" -> kprobe(variant, era, mode);
             case "kretprobe" -> kretprobe(variant, era, mode);
+            case "jprobe" -> jprobe(variant, era, mode);
             default -> Optional.empty();
         };
+    }
+
+    /** Why {@link #find} has no case for a row: what the report prints beside it. */
+    public static String whyMissing(String mechanism, String variant, Era era, Mode mode) {
+        if (mode == Mode.BITS32 && variant.equals("optimized")) {
+            return "optprobes are modelled on x86-64 only (the detour buffer and its register save are 64-bit code)";
+        }
+        return mechanism + " " + variant + " on " + Workload.arch(mode) + " " + era.dslName() + " is not modelled in this build";
+    }
+
+    /**
+     * Seed 001's jprobe rows: "jprobe" on a preemptible kernel (the probed instruction is
+     * single-stepped after the longjmp), "jprobe + booster" on a non-preemptible one (boosted).
+     * The mirror does nothing but jprobe_return, as the seeds' empty handlers.
+     */
+    private static Optional<TimingCase> jprobe(String variant, Era era, Mode mode) {
+        return switch (variant) {
+            case "plain" -> Optional.of(new TimingCase("jprobe", "plain", era, mode, true, TimingCases::jprobe));
+            case "booster" -> Optional.of(new TimingCase("jprobe", "booster", era, mode, false, TimingCases::jprobe));
+            default -> Optional.empty();
+        };
+    }
+
+    private static int jprobe(ProbeStack s, io.probesim.x86.kernel.HostContext ctx, String target) {
+        Jprobes jprobes = new Jprobes(s.kprobes(), X86Jprobes::new);
+        long mirror = s.kernel().symbols().require(Workload.MIRROR).address();
+        return jprobes.register(ctx, new Jprobe(target, mirror));
     }
 
     private static Optional<TimingCase> kprobe(String variant, Era era, Mode mode) {

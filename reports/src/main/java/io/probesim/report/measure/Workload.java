@@ -14,6 +14,9 @@ import io.probesim.x86.decode.Mode;
  */
 public record Workload(String text, String target, Mode mode, String call) {
 
+    /** The jprobe cases' mirror: a function that only calls jprobe_return (an empty handler). */
+    public static final String MIRROR = "mirror";
+
     /** A workload that calls the probed function itself. */
     public Workload(String text, String target, Mode mode) {
         this(text, target, mode, target);
@@ -22,7 +25,7 @@ public record Workload(String text, String target, Mode mode, String call) {
     /**
      * A small leaf function with a frame-pointer prologue, like most probed kernel functions of
      * the seeds' time: its first instruction (push) is boostable by seed 000's table and the first
-     * seven bytes make a region a jump can replace.
+     * seven bytes make a region a jump can replace. The mirror after it is the jprobe cases'.
      */
     public static Workload standard(Mode mode) {
         String text = mode == Mode.BITS64 ? """
@@ -32,6 +35,7 @@ public record Workload(String text, String target, Mode mode, String call) {
                          add  $1, %rax
                          pop  %rbp
                          ret
+                mirror:  call jprobe_return
                 """ : """
                 probed:  push %ebp
                          mov  %esp, %ebp
@@ -39,6 +43,7 @@ public record Workload(String text, String target, Mode mode, String call) {
                          add  $1, %eax
                          pop  %ebp
                          ret
+                mirror:  call jprobe_return
                 """;
         return new Workload(text, "probed", mode);
     }

@@ -46,7 +46,9 @@ public final class ScenarioImage {
         var m = def.machine();
         if (m.bits() != 64) {
             throw new ScenarioException(file, 0, 0, "machine bits " + m.bits() + " is not supported yet",
-                    "scenarios run 64-bit machines; kprobes on a 32-bit kernel (its trap frames) are not modelled yet");
+                    "scenarios run 64-bit machines: kprobes, kretprobes and jprobes do run on a 32-bit kernel (the timing"
+                            + " report's x86-32 rows), but a scenario's text placement, the probe invariants' stack reads and"
+                            + " optprobes are 64-bit only");
         }
         this.kernelConfig = new KernelConfig(m.cpus(), m.preempt(), m.tickHz(), m.sliceTicks(), (int) Math.round(m.clockGhz() * 1000));
         this.probeConfig = resolveProbes(def, file);

@@ -311,7 +311,8 @@ public final class Kernel {
     }
 
     private void visitFrames(Task t, LiveIpVisitor visitor) {
-        for (long frame : t.trapFrames) visitor.visit(memory.read64(frame), t, "trap frame that returns there");
+        // ip is a frame's first field in both layouts; a word read suits either (little-endian)
+        for (long frame : t.trapFrames) visitor.visit(memory.load(frame, wordBytes()), t, "trap frame that returns there");
     }
 
     @FunctionalInterface
@@ -414,4 +415,7 @@ public final class Kernel {
         this.costs = java.util.Objects.requireNonNull(model, "costs");
         for (SimCpu c : cpus) c.cpu().setCosts(model);
     }
+
+    /** The machine word: 8 bytes on x86-64, 4 on i386 (trap frame fields, return addresses). */
+    public int wordBytes() { return config.mode() == io.probesim.x86.decode.Mode.BITS64 ? 8 : 4; }
 }

@@ -58,4 +58,6 @@ public final class Layout {
     public static long taskSize(Mode mode) { return mode == Mode.BITS64 ? TASK_SIZE : TASK_SIZE_32; }
     public static int userCs(Mode mode) { return mode == Mode.BITS64 ? USER_CS : USER_CS_32; }
     public static int userSs(Mode mode) { return mode == Mode.BITS64 ? USER_SS : USER_SS_32; }
+    /** Where kprobe instruction slots, trampolines and detour buffers start. */
+    public static long moduleSpace(Mode mode) { return mode == Mode.BITS64 ? MODULE_SPACE : MODULE_SPACE_32; }
 }

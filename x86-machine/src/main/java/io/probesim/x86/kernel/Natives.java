@@ -98,4 +98,11 @@ public final class Natives {
     public long regionSize() {
         return Math.max(4096, (long) LAYOUT.size() * STUB);
     }
+
+    /** The exported routines' addresses on a machine of `mode` (scenario or test text of that mode). */
+    public static Map<String, Long> exportedSymbols(io.probesim.x86.decode.Mode mode) {
+        Map<String, Long> out = new TreeMap<>();
+        for (String name : EXPORTED) out.put(name, address(name, Layout.nativeText(mode)));
+        return out;
+    }
 }

@@ -6,10 +6,15 @@ import io.probesim.x86.mem.Memory;
  * The register image of a trapped context, as handlers see it: ip, flags and sp live in the
  * trap frame on the stack (what iret will load), the general registers are the CPU's own
  * (Java handlers leave them alone, so they still hold the trapped values).
+ *
+ * <p>Frame fields are machine words (8 bytes on x86-64, 4 on i386). An i386 kernel-mode trap
+ * frame has no sp field: sp is the address where that field would be (kernel_stack_pointer,
+ * see {@link TrapFrame}), and cannot be changed through the registers.
  */
 public final class PtRegs {
 
-    private static final int FRAME_IP = 0, FRAME_FLAGS = 16, FRAME_SP = 24;
+    /** Field indexes of the frame, in words. */
+    private static final int FRAME_IP = 0, FRAME_FLAGS = 2, FRAME_SP = 3;
     private static final String[] NAMES = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
             "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
 
@@ -19,16 +24,24 @@ public final class PtRegs {
     private final SavedLayout saved;
     /** The ip a detour buffer's handlers see (the saved area has no ip). */
     private long savedIp;
+    /** The frame's word: 8, or 4 on a 32-bit machine. */
+    private final int word;
+    /** An i386 same-privilege trap frame: sp is the frame's end, not a field. */
+    private final boolean spIsFrameEnd;
 
+    /** The registers of a trap the entry code just framed. */
     PtRegs(SimCpu cpu, long frame) {
-        this(cpu, frame, null, 0);
+        this(cpu, frame, null, 0, true);
     }
 
-    private PtRegs(SimCpu cpu, long frame, SavedLayout saved, long ip) {
+    private PtRegs(SimCpu cpu, long frame, SavedLayout saved, long ip, boolean trapEntry) {
         this.cpu = cpu;
         this.frame = frame;
         this.saved = saved;
         this.savedIp = ip;
+        this.word = cpu.kernel().wordBytes();
+        this.spIsFrameEnd = trapEntry && saved == null && word == 4
+                && (cpu.kernel().memory().load(frame + word, word) & 3) == 0;
     }
 
     /**
@@ -48,30 +61,47 @@ public final class PtRegs {
      * and written to the saved area, and `ip` as the handler's view of where the probe hit.
      */
     public static PtRegs saved(SimCpu cpu, long base, SavedLayout layout, long ip) {
-        return new PtRegs(cpu, base, layout, ip);
+        return new PtRegs(cpu, base, layout, ip, false);
     }
 
     /**
-     * A register view over a pt_regs-shaped area at `frame` (ip, cs, flags, sp, ss) that code
-     * other than the trap entry built, such as the kretprobe trampoline.
+     * A register view over a pt_regs-shaped area at `frame` (ip, cs, flags, sp, ss; machine
+     * words) that code other than the trap entry built, such as the kretprobe trampoline: all
+     * five fields are there, sp included.
      */
     public static PtRegs at(SimCpu cpu, long frame) {
-        return new PtRegs(cpu, frame);
+        return new PtRegs(cpu, frame, null, 0, false);
     }
 
     private Memory mem() {
         return cpu.kernel().memory();
     }
 
-    public long getIp() { return saved != null ? savedIp : mem().read64(frame + FRAME_IP); }
+    private long field(int index) { return mem().load(frame + (long) word * index, word); }
+    private void setField(int index, long v) { mem().store(frame + (long) word * index, word, v); }
+
+    public long getIp() { return saved != null ? savedIp : field(FRAME_IP); }
     public void setIp(long ip) {
         if (saved != null) savedIp = ip;
-        else mem().write64(frame + FRAME_IP, ip);
+        else setField(FRAME_IP, ip);
     }
-    public long getFlags() { return mem().read64(frame + (saved != null ? 8L * saved.flagsSlot() : FRAME_FLAGS)); }
-    public void setFlags(long flags) { mem().write64(frame + (saved != null ? 8L * saved.flagsSlot() : FRAME_FLAGS), flags); }
-    public long getSp() { return mem().read64(frame + (saved != null ? 8L * saved.spSlot() : FRAME_SP)); }
-    public void setSp(long sp) { mem().write64(frame + (saved != null ? 8L * saved.spSlot() : FRAME_SP), sp); }
+    public long getFlags() { return saved != null ? mem().read64(frame + 8L * saved.flagsSlot()) : field(FRAME_FLAGS); }
+    public void setFlags(long flags) {
+        if (saved != null) mem().write64(frame + 8L * saved.flagsSlot(), flags);
+        else setField(FRAME_FLAGS, flags);
+    }
+    public long getSp() {
+        if (saved != null) return mem().read64(frame + 8L * saved.spSlot());
+        return spIsFrameEnd ? frame + (long) word * FRAME_SP : field(FRAME_SP);
+    }
+    public void setSp(long sp) {
+        if (saved != null) mem().write64(frame + 8L * saved.spSlot(), sp);
+        else if (spIsFrameEnd) throw new IllegalStateException("an i386 kernel-mode trap frame has no sp to change (iret keeps the stack)");
+        else setField(FRAME_SP, sp);
+    }
+
+    /** The machine word of this frame: 8, or 4 on a 32-bit machine. */
+    public int wordBytes() { return word; }
 
     public long gpr(int index) {
         if (index == 4) return getSp();

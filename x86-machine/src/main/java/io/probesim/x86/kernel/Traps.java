@@ -14,7 +14,8 @@ import java.util.List;
  * Interrupt and exception entry and exit (the kernel's entry code plus do_int3, do_debug and
  * the timer interrupt), with the trap notifier chain kprobes subscribes to. Entry pushes an
  * interrupt frame (ip, cs, flags, sp, ss; 8 bytes each) on the current stack, or on the task's
- * kernel stack when it comes from user mode, and runs the Java handler; the CPU then steps the
+ * kernel stack when it comes from user mode, and runs the Java handler (a 32-bit machine pushes
+ * the i386 frame instead: see {@link TrapFrame}); the CPU then steps the
  * `trap_return` native, which may preempt the task (CONFIG_PREEMPT, or always on the way back
  * to user mode) before the iret.
  *
@@ -52,15 +53,15 @@ public final class Traps {
         long frame = pushFrame(sc, sc.cpu().rip);
         sc.addCycles(kernel.cost(Cost.TRAP_ENTRY));
         if (irq == SimCpu.SYNC_CORE_IPI) {
-            kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(kernel.memory().read64(frame)));
+            kernel.log(sc.id(), sc.current, "irq", "vector", "sync_core", "ip", hex(frameIp(frame)));
             kernel.textPatcher().syncCoreInterrupt(sc);
         } else if (irq == SimCpu.RESCHED_IPI) {
             // scheduler_ipi: nothing but need_resched, acted on by trap_return below
-            kernel.log(sc.id(), sc.current, "irq", "vector", "resched", "ip", hex(kernel.memory().read64(frame)));
+            kernel.log(sc.id(), sc.current, "irq", "vector", "resched", "ip", hex(frameIp(frame)));
         } else {
-            kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(kernel.memory().read64(frame)));
+            kernel.log(sc.id(), sc.current, "irq", "vector", "timer", "ip", hex(frameIp(frame)));
             // the scheduler tick seeing user mode is an RCU-tasks quiescent state (rcu_check_callbacks' user case)
-            if ((kernel.memory().read64(frame + 8) & 3) == 3) kernel.rcu().noteTasksQs(sc.current);
+            if ((kernel.memory().load(frame + kernel.wordBytes(), kernel.wordBytes()) & 3) == 3) kernel.rcu().noteTasksQs(sc.current);
             kernel.timer().tick(sc);
         }
         sc.cpu().rip = trapReturn;
@@ -115,7 +116,7 @@ public final class Traps {
     private void doInt3(SimCpu sc) {
         List<Long> frames = sc.current.trapFrames;
         long frame = frames.get(frames.size() - 1);
-        long ip = kernel.memory().read64(frame) - 1;   // int3 is one byte; the frame holds the ip after it
+        long ip = frameIp(frame) - 1;   // int3 is one byte; the frame holds the ip after it
         PtRegs regs = new PtRegs(sc, frame);
         if (!kernel.textPatcher().pokeInt3Handler(sc, regs) && !notify(sc, regs, true)) {
             throw oops(sc, "int3 at 0x" + Long.toHexString(ip) + " that no one handles");
@@ -281,8 +282,9 @@ public final class Traps {
         if (t.trapFrames.isEmpty()) throw new KernelPanic("trap_return with no trap frame in " + t);
         long frame = t.trapFrames.get(t.trapFrames.size() - 1);
         var mem = kernel.memory();
-        long flags = mem.read64(frame + 16);
-        int cs = (int) mem.read64(frame + 8);
+        int w = kernel.wordBytes();
+        long flags = mem.load(frame + 2L * w, w);
+        int cs = (int) mem.load(frame + w, w);
         boolean toUser = (cs & 3) == 3;
         boolean interruptedIrqsOn = (flags & SimCpu.IF) != 0;
         if (sc.needResched && t.preemptCount == 0
@@ -292,10 +294,16 @@ public final class Traps {
             return;
         }
         Cpu cpu = sc.cpu();
-        cpu.rip = mem.read64(frame);
+        cpu.rip = mem.load(frame, w);
         cpu.rflags = flags;
-        cpu.gpr[4] = mem.read64(frame + 24);
-        setPrivilege(cpu, cs & 3, cs, (int) mem.read64(frame + 32));
+        if (w == 4 && !toUser) {
+            // i386 iret to the same privilege pops only eip, cs, eflags: sp is just above the frame
+            cpu.gpr[4] = frame + TrapFrame.I386_KERNEL_BYTES;
+            setPrivilege(cpu, 0, cs, cpu.ss);
+        } else {
+            cpu.gpr[4] = mem.load(frame + 3L * w, w);
+            setPrivilege(cpu, cs & 3, cs, (int) mem.load(frame + 4L * w, w));
+        }
         t.trapFrames.remove(t.trapFrames.size() - 1);
         // the iret: it unblocks NMIs (any iret does, also inside an NMI handler) and serializes
         cpu.nmiBlocked = false;
@@ -303,11 +311,17 @@ public final class Traps {
         sc.addCycles(kernel.cost(Cost.IRET));
     }
 
+    private long frameIp(long frame) {
+        return kernel.memory().load(frame, kernel.wordBytes());
+    }
+
     private long pushFrame(SimCpu sc, long ip) {
         return pushFrame(sc, ip, 0);
     }
 
     private long pushFrame(SimCpu sc, long ip, long kernelGap) {
+        // the int3 gap is an x86-64 entry feature (entry_64.S); i386 frames get none here
+        if (kernel.wordBytes() == 4) return pushFrame32(sc, ip);
         Cpu cpu = sc.cpu();
         boolean fromUser = cpu.cpl == 3;
         long oldSp = cpu.gpr[4];
@@ -319,6 +333,34 @@ public final class Traps {
         mem.write64(sp + 16, cpu.rflags);
         mem.write64(sp + 24, oldSp);
         mem.write64(sp + 32, fromUser ? cpu.ss : Layout.KERNEL_SS);
+        cpu.gpr[4] = sp;
+        cpu.rflags &= ~(SimCpu.IF | SimCpu.TF);
+        if (fromUser) setPrivilege(cpu, 0, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS);
+        sc.current.trapFrames.add(sp);
+        return sp;
+    }
+
+    /**
+     * The i386 entry: eflags, cs, eip (4 bytes each) on the current stack for a trap in kernel
+     * mode, with ss and esp above them only when the CPU switched stacks (from user mode, to
+     * the TSS's esp0). No alignment: i386 does not align the stack on entry.
+     */
+    private long pushFrame32(SimCpu sc, long ip) {
+        Cpu cpu = sc.cpu();
+        boolean fromUser = cpu.cpl == 3;
+        long oldSp = cpu.gpr[4];
+        var mem = kernel.memory();
+        long sp;
+        if (fromUser) {
+            sp = sc.current.stackTop() - TrapFrame.I386_USER_BYTES;
+            mem.write32(sp + 12, (int) oldSp);
+            mem.write32(sp + 16, cpu.ss);
+        } else {
+            sp = oldSp - TrapFrame.I386_KERNEL_BYTES;
+        }
+        mem.write32(sp, (int) ip);
+        mem.write32(sp + 4, fromUser ? cpu.cs : (int) Layout.KERNEL_CS);
+        mem.write32(sp + 8, (int) cpu.rflags);
         cpu.gpr[4] = sp;
         cpu.rflags &= ~(SimCpu.IF | SimCpu.TF);
         if (fromUser) setPrivilege(cpu, 0, (int) Layout.KERNEL_CS, (int) Layout.KERNEL_SS);

@@ -1,12 +1,9 @@
 package io.probesim.probes.kprobes.x86;
 
-import io.probesim.probes.kprobes.Errno;
 import io.probesim.probes.kprobes.Jprobe;
 import io.probesim.probes.kprobes.Jprobes;
 import io.probesim.probes.kprobes.JprobesArch;
-import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.x86.cpu.Cpu;
-import io.probesim.x86.decode.Mode;
 import io.probesim.x86.kernel.Kernel;
 import io.probesim.x86.kernel.PtRegs;
 import io.probesim.x86.kernel.SimCpu;
@@ -18,6 +15,11 @@ import io.probesim.x86.kernel.Task;
  * there), turns interrupts off and enters the mirror. The mirror's jprobe_return puts the saved
  * sp back and executes int3; the break handler is the longjmp: same int3 address, same sp,
  * registers and stack restored, then the probed instruction is stepped (or boosted) by the core.
+ *
+ * <p>On i386 the same code works unchanged: the kernel-mode trap frame has no sp, so regs' sp is
+ * the frame's end (the probed function's stack: return address, then stack arguments), which is
+ * where the mirror runs and what jprobe_return puts back. The mirror has the probed function's
+ * prototype, so the kernel's regparm(3) convention hands it the same eax, edx, ecx [?].
  */
 public final class X86Jprobes implements JprobesArch {
 
@@ -39,9 +41,6 @@ public final class X86Jprobes implements JprobesArch {
 
     public X86Jprobes(Jprobes jprobes) {
         this.kernel = jprobes.kernel();
-        if (kernel.config().mode() != Mode.BITS64) {
-            throw new KprobeException(Errno.EINVAL, "jprobes are modelled on 64-bit machines only");
-        }
         this.saved = new Saved[kernel.cpuCount()];
         for (int i = 0; i < saved.length; i++) saved[i] = new Saved();
         // jprobe_return: "xchg %rbx, %rsp; int3" — the saved sp, then the stub's own int3 byte.

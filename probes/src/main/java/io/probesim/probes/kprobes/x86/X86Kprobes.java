@@ -28,7 +28,9 @@ import io.probesim.x86.kernel.TrapHandler;
 /**
  * The x86 half of kprobes (arch/x86/kernel/kprobes): preparing the out-of-line copy, arming
  * with int3, the int3 handler (kprobe_handler), single-stepping with TF and the debug-trap
- * handler with resume_execution's fixups, and the 2006 booster.
+ * handler with resume_execution's fixups, and the 2006 booster. One layer for both machines:
+ * the decoder's mode and the stack word (return addresses, the pushf image) follow the
+ * kernel's mode; only x86-64 has RIP-relative operands, only i386 the far call (9A).
  */
 public final class X86Kprobes implements KprobesArch, TrapHandler {
 
@@ -40,10 +42,15 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     private final Kprobes core;
     private final Kernel kernel;
     private final InsnSlots slots;
+    private final Mode mode;
+    /** The stack word: what a call, pushf or push pushes (8 or 4 bytes). */
+    private final int word;
 
     public X86Kprobes(Kprobes core) {
         this.core = core;
         this.kernel = core.kernel();
+        this.mode = kernel.config().mode();
+        this.word = kernel.wordBytes();
         this.slots = InsnSlots.forKprobes(kernel, MAX_INSN_SIZE);
         kernel.traps().register(this);
         // kprobe_emulate_* push onto the interrupted stack: the v5.2+ int3 entry leaves room (6 words)
@@ -88,7 +95,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
 
     private Instruction decodeIn(byte[] code, long base, long at) {
         try {
-            return Decoder.decode(code, (int) (at - base), at, Mode.BITS64);
+            return Decoder.decode(code, (int) (at - base), at, mode);
         } catch (DecodeException e) {
             throw new KprobeException(Errno.EILSEQ, "cannot decode " + kernel.symbols().describe(at) + ": " + e.getMessage());
         }
@@ -160,7 +167,7 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
      */
     private int boostState(Instruction insn, long slot, long orig) {
         Era era = core.config().era();
-        if (!era.boostJmpAtRegistration()) return canBoost(insn) ? 0 : -1;
+        if (!era.boostJmpAtRegistration()) return canBoost(insn, mode) ? 0 : -1;
         boolean extable = kernel.exceptionTable().search(orig).isPresent();
         if (!BoostTableModern.canBoost(insn, extable) || insn.length() + JMP_REL32_SIZE > MAX_INSN_SIZE) return -1;
         long at = slot + insn.length();
@@ -173,17 +180,25 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
     /** The era's can_boost on a decoded instruction (optprobes ask it too, spec 3.2). */
     public static boolean canBoost(Era era, Instruction insn, boolean inExceptionTable) {
         return switch (era.boosterTable()) {
-            case SEED_000 -> canBoost(insn);
+            case SEED_000 -> canBoost(insn, insn.mode());
             case MODERN -> BoostTableModern.canBoost(insn, inExceptionTable);
         };
     }
 
     /** The 2006 table looks at the first opcode byte; in 64-bit mode a REX prefix is skipped. */
     public static boolean canBoost(Instruction insn) {
+        return canBoost(insn, Mode.BITS64);
+    }
+
+    /** As {@link #canBoost(Instruction)}; on i386 0x40-0x4f are inc/dec, not REX, and are the opcode. */
+    public static boolean canBoost(Instruction insn, Mode mode) {
         byte[] b = insn.bytes();
-        int i = 0;
-        if ((b[0] & 0xf0) == 0x40 && b.length > 1) i = 1;
-        return BoostTable2006.canBoost(b[i] & 0xff);
+        return BoostTable2006.canBoost(b[opcodeIndex(b, mode)] & 0xff);
+    }
+
+    /** Where the opcode byte is: after a REX prefix on x86-64. */
+    private static int opcodeIndex(byte[] b, Mode mode) {
+        return mode == Mode.BITS64 && (b[0] & 0xf0) == 0x40 && b.length > 1 ? 1 : 0;
     }
 
     @Override
@@ -485,24 +500,24 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
         var mem = kernel.memory();
         regs.setFlags(regs.getFlags() & ~SimCpu.TF);
         byte[] insn = mem.read(copy, a.length());
-        int i = (insn[0] & 0xf0) == 0x40 && insn.length > 1 ? 1 : 0;
+        int i = opcodeIndex(insn, mode);
         int op = insn[i] & 0xff;
         long tos = regs.getSp();
         switch (op) {
             case 0x9c -> { // pushf: the image must not show our TF/IF changes
-                long image = mem.read64(tos);
-                mem.write64(tos, (image & ~(SimCpu.TF | SimCpu.IF)) | kcb.oldFlags());
+                long image = mem.load(tos, word);
+                mem.store(tos, word, (image & ~(SimCpu.TF | SimCpu.IF)) | kcb.oldFlags());
             }
             case 0xc2, 0xc3, 0xca, 0xcb, 0xcf, 0xea -> { // ret, lret, iret, far jmp: ip is right
                 if (a.boostable() == 0) a.setBoostable(1);
                 return;
             }
-            case 0xe8 -> mem.write64(tos, orig + (mem.read64(tos) - copy)); // call rel32
-            case 0x9a -> mem.write64(tos, orig + (mem.read64(tos) - copy)); // far call (32-bit)
+            case 0xe8 -> fixReturnAddress(tos, orig, copy); // call rel32
+            case 0x9a -> fixReturnAddress(tos, orig, copy); // far call (i386): eip is below the pushed cs
             case 0xff -> {
                 int reg = (insn[i + 1] >> 3) & 7;
                 if (reg == 2 || reg == 3) { // indirect call: fix the return address only
-                    mem.write64(tos, orig + (mem.read64(tos) - copy));
+                    fixReturnAddress(tos, orig, copy);
                     return;
                 }
                 if (reg == 4 || reg == 5) return; // indirect jmp: ip is right
@@ -519,6 +534,12 @@ public final class X86Kprobes implements KprobesArch, TrapHandler {
             }
         }
         regs.setIp(orig + (ip - copy));
+    }
+
+    /** A call from the copy pushed a return address into the slot: make it the original's. */
+    private void fixReturnAddress(long tos, long orig, long copy) {
+        var mem = kernel.memory();
+        mem.store(tos, word, orig + (mem.load(tos, word) - copy));
     }
 
     private void writeJmp(SimCpu sc, long at, long target) {

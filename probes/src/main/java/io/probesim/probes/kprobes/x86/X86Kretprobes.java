@@ -1,8 +1,6 @@
 package io.probesim.probes.kprobes.x86;
 
-import io.probesim.probes.kprobes.Errno;
 import io.probesim.probes.kprobes.Kprobe;
-import io.probesim.probes.kprobes.KprobeException;
 import io.probesim.probes.kprobes.KretprobeInstance;
 import io.probesim.probes.kprobes.Kretprobes;
 import io.probesim.probes.kprobes.KretprobesArch;
@@ -37,6 +35,8 @@ public final class X86Kretprobes implements KretprobesArch {
 
     /** Where the trampoline lives: the top page of the kprobe instruction-page area [?]. */
     public static final long TRAMPOLINE_PAGE = Layout.MODULE_SPACE + 0xff0000L;
+    /** The same page on a 32-bit machine. */
+    public static final long TRAMPOLINE_PAGE_32 = Layout.MODULE_SPACE_32 + 0xff0000L;
     public static final String SYMBOL = "kretprobe_trampoline";
     static final String NATIVE = "kretprobe_trampoline_handler";
 
@@ -76,6 +76,32 @@ public final class X86Kretprobes implements KretprobesArch {
                     ret
             """;
 
+    /**
+     * The i386 booster trampoline, the same design: the caller-saved registers (eax ecx edx;
+     * the callee-saved ones the handler call keeps) and flags below the return slot, a
+     * five-word pt_regs view, and the handler's argument in eax (the kernel's regparm(3)).
+     */
+    private static final String BOOSTED_TEXT_32 = """
+            kretprobe_trampoline:
+                    push %eax                 # the slot the real return address will fill
+                    pushf
+                    push %eax
+                    push %ecx
+                    push %edx
+                    sub  $20, %esp            # ip, cs, flags, sp, ss: the handlers' pt_regs view
+                    mov  %esp, %eax
+                    call kretprobe_trampoline_handler
+                    add  $20, %esp
+                    pop  %edx
+                    pop  %ecx
+                    pop  %eax
+                    popf
+                    ret
+            """;
+    /** The 32-bit trampoline's stack below S: saved eax ecx edx from 12 down; the view's size. */
+    private static final int FIRST_SAVED_32 = 12, FRAME_32 = 40;
+    private static final int[] SAVED_REG_32 = {0, 1, 2};
+
     private static final String PROBED_TEXT = """
             kretprobe_trampoline:
                     nop                       # a kprobe sits here
@@ -84,6 +110,7 @@ public final class X86Kretprobes implements KretprobesArch {
     private final Kretprobes kretprobes;
     private final Kernel kernel;
     private final Trampoline kind;
+    private final Mode mode;
     private long trampoline;
 
     public X86Kretprobes(Kretprobes kretprobes) {
@@ -94,10 +121,8 @@ public final class X86Kretprobes implements KretprobesArch {
         this.kretprobes = kretprobes;
         this.kernel = kretprobes.kernel();
         this.kind = kind;
-        if (kernel.config().mode() != Mode.BITS64) {
-            throw new KprobeException(Errno.EINVAL, "kretprobes are modelled on 64-bit machines only");
-        }
-        kernel.natives().define(NATIVE, this::boostedHandler);
+        this.mode = kernel.config().mode();
+        kernel.natives().define(NATIVE, mode == Mode.BITS64 ? this::boostedHandler : this::boostedHandler32);
     }
 
     public Trampoline kind() {
@@ -113,17 +138,18 @@ public final class X86Kretprobes implements KretprobesArch {
     public long setUpTrampoline(HostContext ctx) {
         if (trampoline != 0) return trampoline;
         long nativeAddr = kernel.natives().symbols().get(NATIVE);
-        Assembly asm = Assembler.assemble(kind == Trampoline.BOOSTED ? BOOSTED_TEXT : PROBED_TEXT,
-                TRAMPOLINE_PAGE, Mode.BITS64, Map.of(NATIVE, nativeAddr));
+        long page = mode == Mode.BITS64 ? TRAMPOLINE_PAGE : TRAMPOLINE_PAGE_32;
+        String text = kind == Trampoline.PROBED ? PROBED_TEXT : mode == Mode.BITS64 ? BOOSTED_TEXT : BOOSTED_TEXT_32;
+        Assembly asm = Assembler.assemble(text, page, mode, Map.of(NATIVE, nativeAddr));
         Memory mem = kernel.memory();
-        mem.map(TRAMPOLINE_PAGE, 4096, Memory.R | Memory.X);
-        mem.poke(TRAMPOLINE_PAGE, asm.code());
-        kernel.symbols().add(SYMBOL, TRAMPOLINE_PAGE, asm.code().length);
-        trampoline = TRAMPOLINE_PAGE;
+        mem.map(page, 4096, Memory.R | Memory.X);
+        mem.poke(page, asm.code());
+        kernel.symbols().add(SYMBOL, page, asm.code().length);
+        trampoline = page;
         ctx.log("kretprobe-trampoline", "addr", "0x" + Long.toHexString(trampoline), "kind", kind.name().toLowerCase());
         if (kind == Trampoline.PROBED) {
             // arch_init_kprobes(): the kernel's own probe on the trampoline (trampoline_p).
-            kernel.symbols().addTextRange(TRAMPOLINE_PAGE, TRAMPOLINE_PAGE + asm.code().length);
+            kernel.symbols().addTextRange(page, page + asm.code().length);
             kretprobes.core().register(ctx, Kprobe.at(SYMBOL, 0, (p, regs) -> {
                 regs.setIp(trampoline);     // handlers see ip at the trampoline, as with the booster
                 regs.setIp(kretprobes.trampolineHandler(regs.getCpu(), regs));
@@ -138,8 +164,9 @@ public final class X86Kretprobes implements KretprobesArch {
     public void prepare(KretprobeInstance ri, PtRegs regs) {
         Memory mem = kernel.memory();
         long sp = regs.getSp();
-        ri.hijacked(mem.read64(sp), sp);
-        mem.write64(sp, trampoline);
+        int w = kernel.wordBytes();
+        ri.hijacked(mem.load(sp, w), sp);
+        mem.store(sp, w, trampoline);
     }
 
     /**
@@ -167,5 +194,31 @@ public final class X86Kretprobes implements KretprobesArch {
         mem.write64(s - FLAGS, regs.getFlags());
         mem.write64(s - SLOT, ret);
         cpu.gpr[7] = frame;
+    }
+
+    /**
+     * The i386 trampoline's `call`: eax points at the five-word view. As the 64-bit handler,
+     * with 4-byte words; the handlers see the real eax (the return value) in the registers.
+     */
+    private void boostedHandler32(SimCpu sc) {
+        Cpu cpu = sc.cpu();
+        Memory mem = kernel.memory();
+        cpu.rip = mem.read32(cpu.gpr[4]) & 0xffffffffL;
+        cpu.gpr[4] += 4;
+        long frame = cpu.gpr[0];
+        long s = frame + FRAME_32;
+        cpu.gpr[0] = mem.read32(s - FIRST_SAVED_32) & 0xffffffffL;
+        mem.write32(frame, (int) trampoline);
+        mem.write32(frame + 4, (int) Layout.KERNEL_CS);
+        mem.write32(frame + 8, mem.read32(s - 8));
+        mem.write32(frame + 12, (int) s);
+        mem.write32(frame + 16, (int) Layout.KERNEL_SS);
+        PtRegs regs = PtRegs.at(sc, frame);
+        sc.addCycles(kernel.cost(io.probesim.x86.cost.Cost.KRETPROBE_TRAMPOLINE_HANDLER));
+        long ret = kretprobes.trampolineHandler(sc, regs);
+        for (int i = 0; i < SAVED_REG_32.length; i++) mem.write32(s - (FIRST_SAVED_32 + 4L * i), (int) cpu.gpr[SAVED_REG_32[i]]);
+        mem.write32(s - 8, (int) regs.getFlags());
+        mem.write32(s - 4, (int) ret);
+        cpu.gpr[0] = frame;
     }
 }
