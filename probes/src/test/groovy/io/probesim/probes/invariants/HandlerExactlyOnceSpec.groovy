@@ -61,4 +61,36 @@ class HandlerExactlyOnceSpec extends Specification {
         then:
         violations.first().isEmpty()
     }
+
+    // S20 (spec kprobes-x86.md 2.7): a probe unregistered on another CPU between a CPU's int3 and
+    // its do_int3 is not found; the instruction restarts unprobed, and no handler call is owed.
+    def "a trap whose probe #which is unregistered before its do_int3 owes that probe nothing: #verdict"() {
+        when:
+        log.append(1, 0, 'w', 'int3', 'ip', '0x1000')
+        log.append(2, 1, 'tracer', 'kprobe-unregister', 'probe', 'b', 'addr', addr)
+        between.each { log.append(3, 0, 'w', it[0], 'probe', it[1], 'addr', '0x1000') }
+        log.append(3, 0, 'w', 'int3-done', 'ip', '0x1000')
+
+        then:
+        violations.first().isPresent() == broken
+
+        where:
+        which                  | addr     | between                                    || broken
+        'b'                    | '0x1000' | [['kprobe-pre', 'a']]                      || false
+        'b (at another addr)'  | '0x2000' | [['kprobe-pre', 'a']]                      || true    // b is still owed at 0x1000
+        'b, a still forgotten' | '0x1000' | []                                         || true    // a stays owed
+        'b, b then called'     | '0x1000' | [['kprobe-pre', 'a'], ['kprobe-pre', 'b']] || true    // a call without a pending hit
+        verdict = broken ? 'violation' : 'holds'
+    }
+
+    def "a detour-buffer hit still owes its call when the probe is unregistered meanwhile"() {
+        when:
+        log.append(1, 0, 'w', 'opt-hit', 'ip', '0x1000')
+        log.append(2, 1, 'tracer', 'kprobe-unregister', 'probe', 'b', 'addr', '0x1000')
+        log.append(3, 0, 'w', 'kprobe-pre', 'probe', 'a', 'addr', '0x1000')
+        log.append(3, 0, 'w', 'opt-hit-done', 'ip', '0x1000')
+
+        then:
+        violations.first().isPresent()
+    }
 }
