@@ -35,33 +35,6 @@ class CrossModifySpec extends Specification {
                   jmp target + 5
     '''
 
-    /**
-     * The same loop slowed down by divides (~500 cycles a turn, longer than one text write), so
-     * that CPU 0 may hold the instruction's bytes through a whole write without passing it.
-     */
-    static final String SLOW_TEXT = '''
-        worker:
-        target:   mov $0x11223344, %eax
-                  xor %edx, %edx
-                  mov $7, %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  div %ecx
-                  jmp target
-                  .fill 0x200, 1, 0x90
-        detour:   mov $0x55667788, %eax
-                  jmp target + 5
-    '''
-
     @Shared int safeSchedules = TestSize.pick(100, 3000)
     @Shared int unsafeBudget = TestSize.pick(200, 2000)
 
