@@ -43,9 +43,7 @@ public enum Knob {
     NO_NMI_NESTING_GUARD("noNmiNestingGuard", "S21", true,
             "let an iret inside an NMI handler re-enable NMIs"),
     SKIP_SYNC_ON_UNREGISTER("skipSyncOnUnregister", "S22", true,
-            "return from unregister while handlers may still run"),
-    JNG_AND_BUG("jngAndBug", "2.6", true,
-            "emulate JNG/JNLE with 'and' instead of 'or' (the v5.13 int3 emulation's bug, fixed 2022)");
+            "return from unregister while handlers may still run");
 
     private final String dslName;
     private final String row;

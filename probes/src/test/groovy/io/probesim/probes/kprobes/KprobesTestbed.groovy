@@ -59,7 +59,7 @@ kprobe_target2:  lea  2(%rdi), %rax
         (opts.blacklist ?: []).each { kernel.symbols().blacklist(it as String) }
         Set<Knob> knobs = (opts.knobs ?: []) as Set<Knob>
         kprobes = new Kprobes(kernel, new ProbeConfig(opts.era ?: Era.E2006, knobs.isEmpty() ? EnumSet.noneOf(Knob) : EnumSet.copyOf(knobs)),
-                { core -> new X86Kprobes(core) })
+                { core -> new X86Kprobes(core, opts.jngAndBug ?: false) })
         ((X86Kprobes) kprobes.arch()).slots().addListener(new SlotNotFreedWhileInUse(kernel, violations))
         log.addListener(new HandlerExactlyOnce(violations))
         def rai = new io.probesim.probes.invariants.ReturnAddressIntegrity(kernel, violations)

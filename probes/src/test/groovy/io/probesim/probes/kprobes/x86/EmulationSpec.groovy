@@ -1,7 +1,6 @@
 package io.probesim.probes.kprobes.x86
 
 import io.probesim.probes.Era
-import io.probesim.probes.Knob
 import io.probesim.probes.kprobes.Errno
 import io.probesim.probes.kprobes.Kprobe
 import io.probesim.probes.kprobes.KprobeException
@@ -196,9 +195,9 @@ at_f_ret_imm:    ret  $8
         mnemonic = 'j' + CC[cc]
     }
 
-    def "knob jngAndBug: #mnemonic emulated with 'and' disagrees with the CPU in exactly the 16 flag combinations where one of SF!=OF and ZF holds"() {
+    def "the JNG/JNLE bug (X86Kprobes jngAndBug): #mnemonic emulated with 'and' disagrees with the CPU in exactly the 16 flag combinations where one of SF!=OF and ZF holds"() {
         given:
-        def b = new KprobesTestbed([era: Era.MODERN, knobs: [Knob.JNG_AND_BUG]], TEXT)
+        def b = new KprobesTestbed([era: Era.MODERN, jngAndBug: true], TEXT)
         List<Long> differ = []
 
         when:
