@@ -20,4 +20,13 @@ public interface Chooser {
 
     /** Every recorded choice so far, in order (a copy). */
     int[] recorded();
+
+    /**
+     * Whether {@link #stallAfterStep} at global step {@code step} might stall or draw a choice;
+     * false promises it would return 0 and record nothing (what lets {@link Simulation#continueInline}
+     * skip the call). The default is the safe answer.
+     */
+    default boolean mayStallAfterStep(long step) {
+        return true;
+    }
 }

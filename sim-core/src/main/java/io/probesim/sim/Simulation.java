@@ -200,4 +200,38 @@ public final class Simulation {
             }
         }
     }
+
+    /**
+     * Asked by the actor being stepped, at a point where its step would end having changed
+     * nothing but its own local time (a host task's charge, whose hand-off back to the engine
+     * costs two thread switches): whether this loop would then, drawing no choice, firing no
+     * event and stepping no other actor, count the step and step that same actor again at once.
+     * When so, the step is counted here as the loop counts it and the caller goes on as if it had
+     * been stepped again: the same run, without the hand-off. Called only while the engine waits
+     * for the caller (never concurrently with the loop).
+     */
+    public boolean continueInline(Actor a) {
+        if (stopped) {
+            return false;
+        }
+        long t = a.localTime();
+        if (t > timeLimit || (!events.isEmpty() && events.peekTime() <= t)) {
+            return false;
+        }
+        long horizon = t + quantum;
+        if (horizon < t) {
+            horizon = Long.MAX_VALUE;
+        }
+        for (Actor o : actors) {
+            if (o != a && o.runnable() && o.localTime() <= horizon) {
+                return false;               // it would step first, or tie (a choice)
+            }
+        }
+        if (chooser.mayStallAfterStep(steps + 1)) {
+            return false;
+        }
+        steps++;                            // stallAfterStep(a, steps) would return 0 and record nothing
+        now = t;
+        return true;
+    }
 }

@@ -30,6 +30,9 @@ public final class InsnSlots {
     private final int slotSize;
     private final long base;
     private final List<State[]> pages = new ArrayList<>();
+    /** Per page, slots not CLEAN (kprobe_insn_page.nused): full pages are skipped without a scan. */
+    private final List<int[]> notClean = new ArrayList<>();
+    private int dirty;
     private final List<Listener> listeners = new ArrayList<>();
 
     private final String pageSymbol;
@@ -68,6 +71,7 @@ public final class InsnSlots {
             State[] states = new State[PAGE / slotSize];
             java.util.Arrays.fill(states, State.CLEAN);
             pages.add(states);
+            notClean.add(new int[1]);
             slot = pageAddr;
         }
         set(slot, State.USED);
@@ -93,8 +97,8 @@ public final class InsnSlots {
             State[] states = pages.get(p);
             for (int i = 0; i < states.length; i++) {
                 if (states[i] == State.DIRTY) {
-                    states[i] = State.CLEAN;
                     long slot = base + (long) p * PAGE + (long) i * slotSize;
+                    set(slot, State.CLEAN);
                     for (Listener l : listeners) l.released(slot, slotSize);
                 }
             }
@@ -111,12 +115,16 @@ public final class InsnSlots {
     private void set(long slot, State s) {
         int page = (int) ((slot - base) / PAGE);
         int index = (int) ((slot - base) % PAGE) / slotSize;
+        State was = pages.get(page)[index];
         pages.get(page)[index] = s;
+        notClean.get(page)[0] += (s != State.CLEAN ? 1 : 0) - (was != State.CLEAN ? 1 : 0);
+        dirty += (s == State.DIRTY ? 1 : 0) - (was == State.DIRTY ? 1 : 0);
     }
 
     private long firstClean() {
         for (int p = 0; p < pages.size(); p++) {
             State[] states = pages.get(p);
+            if (notClean.get(p)[0] == states.length) continue;
             for (int i = 0; i < states.length; i++) {
                 if (states[i] == State.CLEAN) return base + (long) p * PAGE + (long) i * slotSize;
             }
@@ -125,8 +133,7 @@ public final class InsnSlots {
     }
 
     private boolean hasDirty() {
-        for (State[] states : pages) for (State s : states) if (s == State.DIRTY) return true;
-        return false;
+        return dirty > 0;
     }
 
     private static String hex(long v) {

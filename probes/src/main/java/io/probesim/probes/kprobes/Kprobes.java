@@ -31,6 +31,13 @@ public final class Kprobes {
     /** Told when an unregister_kprobe call returns (no-handler-after-unregister). */
     private final List<java.util.function.Consumer<Kprobe>> unregistered = new ArrayList<>();
     private int registrations;
+    /**
+     * How many hashed probes, aggregators' children included, carry each name (what uniqueName
+     * asks; counting as the table changes instead of scanning it per registration).
+     */
+    private final java.util.TreeMap<String, Integer> names = new java.util.TreeMap<>();
+    /** The hashed entries by address, for lookups only (never iterated: the buckets are the table). */
+    private final java.util.HashMap<Long, Kprobe> byAddr = new java.util.HashMap<>();
     private KprobeOptimizer optimizer = KprobeOptimizer.NONE;
 
     public Kprobes(Kernel kernel, ProbeConfig config, Function<Kprobes, KprobesArch> archFactory) {
@@ -94,6 +101,8 @@ public final class Kprobes {
                 arch.prepare(ctx, p);
                 p.registered = true;
                 bucket(addr).add(p);
+                byAddr.put(addr, p);
+                nameIn(p.name());
                 ctx.log("kprobe-register", "probe", p.name(), "addr", hex(addr));
                 if ((p.flags & Kprobe.FLAG_DISABLED) == 0) {
                     optimizer.beforeArmAt(ctx, addr);
@@ -115,11 +124,14 @@ public final class Kprobes {
             ap.list.add(old);
             List<Kprobe> b = bucket(old.addr);
             b.set(b.indexOf(old), ap);
+            byAddr.put(old.addr, ap);
+            nameIn(ap.name());
         }
         p.opcode = ap.opcode;
         p.ainsn = ap.ainsn;
         p.registered = true;
         ap.list.add(p);
+        nameIn(p.name());
         ctx.log("kprobe-register", "probe", p.name(), "addr", hex(p.addr), "aggregated", ap.name());
         optimizer.aggregated(ctx, ap);
     }
@@ -150,14 +162,19 @@ public final class Kprobes {
                 optimizer.beforeDisarm(ctx, p);
                 arch.disarm(ctx, p);
                 bucket(p.addr).remove(p);
+                byAddr.remove(p.addr);
+                nameOut(p.name());
                 freeArch = true;
             } else {
                 ap.list.remove(p);
+                nameOut(p.name());
                 freeArch = ap.list.isEmpty();
                 if (freeArch) {
                     optimizer.beforeDisarm(ctx, ap);
                     arch.disarm(ctx, ap);
                     bucket(p.addr).remove(ap);
+                    byAddr.remove(p.addr);
+                    nameOut(ap.name());
                 }
             }
             p.registered = false;
@@ -197,10 +214,14 @@ public final class Kprobes {
 
     // --- lookup and per-CPU state ----------------------------------------------------------
 
-    /** get_kprobe(): the probe (or aggregator) hashed at `addr`. */
+    /**
+     * get_kprobe(): the probe (or aggregator) hashed at `addr`. The 64 buckets are the kernel's
+     * structure; the lookup goes through an index of the same entries, because register and the
+     * optimizer ask about every byte near a probe, and with 10,000 probes a 150-deep chain walk
+     * per byte dominated (the simulated cost of a lookup is a modelled constant either way).
+     */
     public Kprobe get(long addr) {
-        for (Kprobe p : bucket(addr)) if (p.addr == addr) return p;
-        return null;
+        return byAddr.get(addr);
     }
 
     public KprobeCtlblk ctlblk(int cpu) {
@@ -226,16 +247,18 @@ public final class Kprobes {
         return table.get(h);
     }
 
+    /** `base`, or base#N (N = this registration's number) when a hashed probe or a child of one has that name. */
     private String uniqueName(String base) {
         registrations++;
-        for (List<Kprobe> b : table) {
-            for (Kprobe k : b) {
-                if (base.equals(k.name()) || (k.isAggregator() && k.list.stream().anyMatch(c -> base.equals(c.name())))) {
-                    return base + "#" + registrations;
-                }
-            }
-        }
-        return base;
+        return names.containsKey(base) ? base + "#" + registrations : base;
+    }
+
+    private void nameIn(String name) {
+        names.merge(name, 1, Integer::sum);
+    }
+
+    private void nameOut(String name) {
+        names.computeIfPresent(name, (n, c) -> c == 1 ? null : c - 1);
     }
 
     private static String hex(long v) {

@@ -37,6 +37,11 @@ public final class Optprobes implements KprobeOptimizer {
     public static final int OPTIMIZE_DELAY = 5;
     public static final String WORK = "kprobe_optimizer";
     public static final String SYSCTL = "debug.kprobes-optimization";
+    /**
+     * The longest region: whole instructions covering the 5 bytes of the jump, the last starting
+     * at most at byte 4 and at most 15 bytes long (MAX_INSN_SIZE).
+     */
+    static final int MAX_REGION = 4 + 15;
 
     private final Kprobes core;
     private final Kernel kernel;
@@ -95,6 +100,7 @@ public final class Optprobes implements KprobeOptimizer {
                 refuse(ctx, p.address(), e.getMessage());
                 return;
             }
+            if (op.length() > MAX_REGION) throw new IllegalStateException(op + ": a region of " + op.length() + " bytes");
             byId.add(op);
             byAddr.put(op.address(), op);
         }
@@ -143,7 +149,7 @@ public final class Optprobes implements KprobeOptimizer {
 
     @Override
     public void beforeArmAt(HostContext ctx, long addr) {
-        for (OptimizedKprobe op : byAddr.values()) {
+        for (OptimizedKprobe op : List.copyOf(regionsNear(addr, addr + 1))) {
             if (op.strictlyInside(addr) && op.state != OptimizedKprobe.State.NONE) {
                 ctx.log("optprobe-force-unoptimize", "addr", hex(op.address()), "because", hex(addr));
                 unoptimizeNow(ctx, op);
@@ -188,13 +194,22 @@ public final class Optprobes implements KprobeOptimizer {
 
     @Override
     public void recoverBytes(long start, byte[] code) {
-        for (OptimizedKprobe op : byAddr.values()) {
+        for (OptimizedKprobe op : regionsNear(start, start + code.length)) {
             byte[] orig = op.original;
             for (int i = 0; i < orig.length; i++) {
                 long a = op.address() + i;
                 if (a >= start && a < start + code.length) code[(int) (a - start)] = orig[i];
             }
         }
+    }
+
+    /**
+     * The prepared probes whose regions may overlap [from, to): those starting less than
+     * MAX_REGION bytes before `to`. A bounded view of the ordered map, so that a lookup costs
+     * the same with 10 or 10,000 probes.
+     */
+    private java.util.Collection<OptimizedKprobe> regionsNear(long from, long to) {
+        return byAddr.subMap(from - MAX_REGION, true, to, false).values();
     }
 
     /** Takes `op` back to a plain int3 probe now: off the queue, or its jump removed. */
@@ -362,6 +377,11 @@ public final class Optprobes implements KprobeOptimizer {
         } finally {
             core.mutexUnlock();
         }
+    }
+
+    /** Probes on the optimizing_list: flagged OPTIMIZED, jump not written yet. */
+    public int queued() {
+        return optimizingList.size();
     }
 
     private static String hex(long v) {

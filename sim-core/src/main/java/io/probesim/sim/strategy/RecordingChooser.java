@@ -76,6 +76,11 @@ public abstract class RecordingChooser implements Chooser {
         return amount * STALL_UNIT_PS;
     }
 
+    @Override
+    public final boolean mayStallAfterStep(long step) {
+        return nextStall == UNSET || step >= nextStall;
+    }
+
     private int chooseGap(long fromStep) {
         int v = drawGap(fromStep);
         if (v < 0 || v >= GAP_CHOICES) {

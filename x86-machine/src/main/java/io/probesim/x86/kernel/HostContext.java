@@ -32,7 +32,16 @@ public final class HostContext {
     /** Spends `cycles` of CPU time; an interruption point. */
     public void charge(long cycles) {
         cpu().addCycles(cycles);
-        task.carrier.yieldToEngine();
+        yieldPoint();
+    }
+
+    /**
+     * Hands control back to the engine, unless the engine would only resume this task at once
+     * (see {@link SimCpu#continueHostInline}): then the task goes on with no thread hand-off and
+     * the run is the same.
+     */
+    private void yieldPoint() {
+        if (!cpu().continueHostInline()) task.carrier.yieldToEngine();
     }
 
     /** Blocks for `ps` of simulated time (plus the timer slack the chooser picks). */
@@ -64,7 +73,7 @@ public final class HostContext {
      */
     public long call(String symbol, long... args) {
         long rax = cpu().callFunction(kernel.symbols().require(symbol).address(), args);
-        task.carrier.yieldToEngine();
+        yieldPoint();
         return rax;
     }
 

@@ -185,6 +185,19 @@ public final class SimCpu implements Actor {
         }
     }
 
+    /**
+     * The host task running here is at a yield point where its step would end with nothing
+     * changed but this CPU's time: true when the engine would step this CPU again at once (see
+     * {@link io.probesim.sim.Simulation#continueInline}) and that step would only resume the
+     * task: no interrupt waiting (a pending one, even masked, takes the slow path), the
+     * instruction limit not reached. The step is then counted and the task goes on.
+     */
+    boolean continueHostInline() {
+        return pendingIrqs == 0 && !halted && kernel.instructionsLeft() > 0
+                && cpu.cpl == 0 && kernel.natives().contains(cpu.rip)
+                && kernel.simulation().continueInline(this);
+    }
+
     /** Takes a pending NMI (unless NMIs are blocked) or interrupt (when IF allows); true if one was taken. */
     private boolean deliverPending() {
         if ((pendingIrqs & NMI_PENDING) != 0 && !cpu.nmiBlocked) {

@@ -8,11 +8,17 @@ import io.probesim.x86.kernel.PtRegs;
 import java.util.Map;
 
 /**
- * The x86-64 detour buffer of an optimized probe (spec 3.3), assembled with our assembler at
- * its slot: save the probed context as pt_regs-like data on the stack, call the optimized
- * callback with the probe's id and a pointer to that data, restore everything, run the copied
- * instructions of the region and jump back behind it. Our own sequence following the
- * documented steps (the kernel's optprobe_template_func is not copied).
+ * The x86-64 detour buffer of an optimized probe (spec 3.3): save the probed context as
+ * pt_regs-like data on the stack, call the optimized callback with the probe's id and a pointer
+ * to that data, restore everything, run the copied instructions of the region and jump back
+ * behind it. Our own sequence following the documented steps (the kernel's
+ * optprobe_template_func is not copied).
+ *
+ * <p>As arch_prepare_optimized_kprobe does with its template, the save/call/restore part is
+ * assembled once ({@link Template}, by our assembler) and each buffer is a copy of it with three
+ * fields patched: the probe id (the imm32 of the mov to edi), the call's rel32, and after the
+ * copied instructions a {@code jmp rel32} back (synthesize_reljump). Assembling the text per
+ * probe cost about a millisecond, which dominated registering thousands of probes.
  */
 public final class DetourBuffer {
 
@@ -46,8 +52,10 @@ public final class DetourBuffer {
                     push %r14
                     push %r15
                     mov  %rsp, %rsi      # the saved registers, as the callback's pt_regs
-                    mov  $PROBE_ID, %edi  # the probe
-                    call optimized_callback
+                    mov  $0x7fffffff, %edi  # the probe (the id is patched in)
+            id_end:
+                    call optimized_callback  # (the rel32 is patched)
+            call_end:
                     mov  0x78(%rsp), %rax  # the (handler-visible) flags ...
                     mov  %rax, 0x80(%rsp)  # ... into the sp slot, where popf finds them
                     pop  %r15
@@ -70,12 +78,12 @@ public final class DetourBuffer {
             copied:
             """;
 
-    private final Assembly assembly;
+    private final byte[] code;
     private final long copy;
 
-    private DetourBuffer(Assembly assembly) {
-        this.assembly = assembly;
-        this.copy = assembly.symbol("copied").address();
+    private DetourBuffer(byte[] code, long copy) {
+        this.code = code;
+        this.copy = copy;
     }
 
     /**
@@ -83,17 +91,75 @@ public final class DetourBuffer {
      * original instructions) and jumps to `resume` (probe address + region length).
      */
     public static DetourBuffer assemble(long at, int id, long callback, byte[] copied, long resume) {
-        StringBuilder src = new StringBuilder(SAVE.replace("PROBE_ID", Integer.toString(id)));
-        src.append("        .byte ");
-        for (int i = 0; i < copied.length; i++) src.append(i == 0 ? "" : ", ").append(copied[i] & 0xff);
-        src.append("\n        jmp  resume\n");
-        Assembly a = Assembler.assemble(src.toString(), at, Mode.BITS64,
-                Map.of("optimized_callback", callback, "resume", resume));
-        if (a.code().length > SIZE) throw new IllegalStateException("detour buffer of " + a.code().length + " bytes");
-        return new DetourBuffer(a);
+        Template t = Template.INSTANCE;
+        int jmpAt = t.copied + copied.length;
+        byte[] code = new byte[jmpAt + JMP_REL32_SIZE];
+        if (code.length > SIZE) throw new IllegalStateException("detour buffer of " + code.length + " bytes");
+        System.arraycopy(t.code, 0, code, 0, t.copied);
+        putInt(code, t.idEnd - 4, id);
+        putInt(code, t.callEnd - 4, rel32(callback, at + t.callEnd, "the optimized callback"));
+        System.arraycopy(copied, 0, code, t.copied, copied.length);
+        code[jmpAt] = JMP_REL32;
+        putInt(code, jmpAt + 1, rel32(resume, at + jmpAt + JMP_REL32_SIZE, "the probed function"));
+        return new DetourBuffer(code, at + t.copied);
     }
 
-    public byte[] code() { return assembly.code(); }
+    /**
+     * The save/call/restore sequence assembled once (anywhere: the patched fields are all it
+     * has that depends on where a buffer lies), with the offsets of the fields to patch.
+     */
+    private static final class Template {
+        static final Template INSTANCE = new Template();
+        /** Where the assembled template lies; the callback is put near it so that rel32 fits. */
+        private static final long ORIGIN = 0x100000;
+
+        final byte[] code;
+        final int idEnd;
+        final int callEnd;
+        final int copied;
+
+        private Template() {
+            Assembly a = Assembler.assemble(SAVE, ORIGIN, Mode.BITS64, Map.of("optimized_callback", ORIGIN + 0x1000));
+            code = a.code();
+            idEnd = offset(a, "id_end");
+            callEnd = offset(a, "call_end");
+            copied = offset(a, "copied");
+            // The fields must be where the patching expects them: imm32 last in the mov, and a call rel32.
+            if (getInt(code, idEnd - 4) != 0x7fffffff || code[callEnd - 5] != CALL_REL32 || copied != code.length) {
+                throw new IllegalStateException("detour template: unexpected encoding " + java.util.HexFormat.of().formatHex(code));
+            }
+        }
+
+        private static int offset(Assembly a, String label) {
+            return (int) (a.symbol(label).address() - ORIGIN);
+        }
+    }
+
+    private static final byte JMP_REL32 = (byte) 0xe9;
+    private static final byte CALL_REL32 = (byte) 0xe8;
+    private static final int JMP_REL32_SIZE = 5;
+
+    /** target - next as a rel32; refused when the two lie more than 2 GiB apart. */
+    private static int rel32(long target, long next, String what) {
+        long rel = target - next;
+        if (rel != (int) rel) {
+            throw new IllegalStateException("detour buffer: " + what + " at 0x" + Long.toHexString(target)
+                    + " is out of rel32 reach of 0x" + Long.toHexString(next));
+        }
+        return (int) rel;
+    }
+
+    private static void putInt(byte[] b, int at, int v) {
+        for (int i = 0; i < 4; i++) b[at + i] = (byte) (v >> (8 * i));
+    }
+
+    private static int getInt(byte[] b, int at) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) v |= (b[at + i] & 0xff) << (8 * i);
+        return v;
+    }
+
+    public byte[] code() { return code; }
 
     /** Where the copied instructions start: a hit before the jump is written resumes here. */
     public long copy() { return copy; }
