@@ -49,4 +49,22 @@ class OptimizerMatrixSpec extends Specification {
         events.count { it.kind() == 'opt-hit' && it.seq() > written } > 0
         out.result().violation().isEmpty()
     }
+
+    def "s3: a CPU between an int3 and do_int3 while the jump's tail is written does not resume inside the region"() {
+        given: 'schedule 333 of `probesim explore s3 --seed 1`: the worker takes the probe int3 and the optimizer writes the jump before the worker runs do_int3'
+        def runner = Examples.runner('s3')
+        def token = ReplayToken.decode('ps1.ASNlcmE9bW9kZXJuO2tub2JzPTtzY2VuYXJpbz04YTFhMWQyNinUAhjaDAAA2tsDABgCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAACQJyNGH')
+
+        when:
+        def result = runner.run(Strategies.replay(token.choices()))
+        def events = result.log().events()
+        def tail = events.find { it.kind() == 'text-write' && it.field('why').startsWith('optimize') && it.field('old').length() > 2 }
+        def trap = events.findAll { it.kind() == 'int3' && it.task() == 'worker' && it.seq() < tail.seq() }.last()
+        def done = events.find { it.kind() == 'int3-done' && it.task() == 'worker' && it.seq() > trap.seq() }
+
+        then: 'the race: the tail is written after the trap and before its handlers ran'
+        done == null || done.seq() > tail.seq()
+        and: 'the frame\'s ip (int3 + 1) is do_int3\'s to set (text_poke_bp emulates the new jump there), not a return into the region'
+        result.violation().isEmpty()
+    }
 }

@@ -2,13 +2,13 @@ package io.probesim.scenario.run
 
 import io.probesim.sim.explore.Budget
 import io.probesim.sim.explore.Explorer
-import io.probesim.sim.explore.ReplayToken
 import io.probesim.sim.explore.Strategies
 import spock.lang.Specification
 
 /**
- * Rows S5 and S6 of shared/spec/invariants.md (how the optimizer writes its 5-byte jump) in both
- * directions. Expectations are the kernel's reasoning (shared/spec/kprobes-x86.md 3.5) and the
+ * Rows S5 and S6 of shared/spec/invariants.md (how the optimizer writes its 5-byte jump): the safe
+ * direction, and what the knob changes in the stores (the unsafe direction, the explorer finding
+ * the race, is a row of SafetyMatrixSpec's knob feature). Expectations are the kernel's reasoning (shared/spec/kprobes-x86.md 3.5) and the
  * SDM's cross-modifying-code rule (vol. 3, 8.1.3): under stop_machine (2010 text_poke_smp) or
  * with text_poke_bp's core syncs no CPU executes a mix of old and new bytes or a copy fetched
  * before a write that has ended; without them (the row's knob) some schedule does.
@@ -17,40 +17,6 @@ class TextPokeMatrixSpec extends Specification {
 
     /** Schedules for the safe direction in CI (the CLI acceptance runs 5,000). */
     static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 1000)
-
-    def "#row unsafe: with --knob #knob the explorer finds no-torn-fetch on the optimizer's jump, and the token replays it"() {
-        given:
-        def runner = Examples.runner(row, [knob])
-
-        when:
-        def result = new Explorer(runner, Strategies.random(1), 'spec').explore(Budget.schedules(500), 2, { d, t, v -> })
-
-        then: 'found within the budget, on the jump the optimizer writes with the era method'
-        result.violation().isPresent()
-        def found = result.violation().get()
-        def v = found.shrunk().violation().get()
-        v.invariant() == 'no-torn-fetch'
-        v.message() =~ /a torn instruction|a stale copy/
-        v.message().contains('5-byte text write')
-        v.message().contains('(optimize ')
-        found.shrunk().log().events().any { it.kind() in ['torn-fetch', 'stale-fetch'] }
-
-        when: 'the shrunk choices are replayed twice'
-        def token = ReplayToken.decode(found.token())
-        def again = runner.run(Strategies.replay(token.choices()))
-        def third = runner.run(Strategies.replay(token.choices()))
-
-        then: 'the same violation, the same event log'
-        again.violation().get().invariant() == v.invariant()
-        again.violation().get().message() == v.message()
-        again.logSha256() == found.shrunk().logSha256()
-        third.logSha256() == again.logSha256()
-
-        where: 'the knob drops stop_machine (S5) or the core syncs (S6)'
-        row  | knob
-        's5' | 'pokeWithoutStopMachine'
-        's6' | 'pokeBpSkipSync'
-    }
 
     def "#row safe: the jump is written #how, cpu 0 misses stores in some schedules, and #budget random schedules hold"() {
         given:

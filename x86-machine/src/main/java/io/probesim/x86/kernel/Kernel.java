@@ -301,18 +301,23 @@ public final class Kernel {
         for (SimCpu sc : cpus) {
             Task t = sc.current;
             visitor.visit(sc.cpu().rip, t, "running on cpu " + sc.id());
-            visitFrames(t, visitor);
+            visitFrames(t, sc.cpu().rip, visitor);
         }
         for (Task t : tasks) {
             if (t.state == TaskState.RUNNING || t.state == TaskState.DEAD || t.saved == null) continue;
             visitor.visit(t.saved.rip(), t, t.state == TaskState.RUNNABLE ? "preempted" : "blocked");
-            visitFrames(t, visitor);
+            visitFrames(t, t.saved.rip(), visitor);
         }
     }
 
-    private void visitFrames(Task t, LiveIpVisitor visitor) {
+    private void visitFrames(Task t, long rip, LiveIpVisitor visitor) {
+        int n = t.trapFrames.size();
+        // Between an int3's entry and do_int3 the newest frame's ip (the int3's address + 1) is not
+        // where the task returns: do_int3's handlers have yet to set it (a probe's slot or detour,
+        // text_poke_bp's emulated instruction, or the int3's address for a removed probe).
+        if (rip == traps.doInt3Address() && n > 0) n--;
         // ip is a frame's first field in both layouts; a word read suits either (little-endian)
-        for (long frame : t.trapFrames) visitor.visit(memory.load(frame, wordBytes()), t, "trap frame that returns there");
+        for (int i = 0; i < n; i++) visitor.visit(memory.load(t.trapFrames.get(i), wordBytes()), t, "trap frame that returns there");
     }
 
     @FunctionalInterface

@@ -48,6 +48,11 @@ public final class Traps {
         return trapReturn;
     }
 
+    /** The do_int3 native: a CPU whose ip is here has taken an int3 whose handlers have not run yet. */
+    public long doInt3Address() {
+        return doInt3;
+    }
+
     /** Hardware interrupt entry: frame, IF off, handler, then trap_return. */
     void interrupt(SimCpu sc, int irq) {
         long frame = pushFrame(sc, sc.cpu().rip);
