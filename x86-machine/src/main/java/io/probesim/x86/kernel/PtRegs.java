@@ -46,12 +46,17 @@ public final class PtRegs {
 
     /**
      * Where a register-saving sequence (an optprobe detour buffer) put each register: the slot
-     * index (8 bytes each, from the area's base) of gpr 0..15 (rsp's entry is unused), of the
-     * flags and of sp.
+     * index (one machine word each, from the area's base) of gpr 0..15 (0..7 on i386; sp's
+     * entry is unused), of the flags and of sp. `spIsSlotAddress`: the i386 kernel-mode pt_regs
+     * has no sp field, sp is the address of that slot (kernel_stack_pointer), read-only.
      */
-    public record SavedLayout(int[] gprSlots, int flagsSlot, int spSlot) {
+    public record SavedLayout(int[] gprSlots, int flagsSlot, int spSlot, boolean spIsSlotAddress) {
         public SavedLayout {
             gprSlots = gprSlots.clone();
+        }
+
+        public SavedLayout(int[] gprSlots, int flagsSlot, int spSlot) {
+            this(gprSlots, flagsSlot, spSlot, false);
         }
     }
 
@@ -79,23 +84,27 @@ public final class PtRegs {
 
     private long field(int index) { return mem().load(frame + (long) word * index, word); }
     private void setField(int index, long v) { mem().store(frame + (long) word * index, word, v); }
+    /** A saved area's slots are machine words too (pushes of 8, or 4 bytes on i386). */
+    private long slot(int index) { return mem().load(frame + (long) word * index, word); }
+    private void setSlot(int index, long v) { mem().store(frame + (long) word * index, word, v); }
 
     public long getIp() { return saved != null ? savedIp : field(FRAME_IP); }
     public void setIp(long ip) {
         if (saved != null) savedIp = ip;
         else setField(FRAME_IP, ip);
     }
-    public long getFlags() { return saved != null ? mem().read64(frame + 8L * saved.flagsSlot()) : field(FRAME_FLAGS); }
+    public long getFlags() { return saved != null ? slot(saved.flagsSlot()) : field(FRAME_FLAGS); }
     public void setFlags(long flags) {
-        if (saved != null) mem().write64(frame + 8L * saved.flagsSlot(), flags);
+        if (saved != null) setSlot(saved.flagsSlot(), flags);
         else setField(FRAME_FLAGS, flags);
     }
     public long getSp() {
-        if (saved != null) return mem().read64(frame + 8L * saved.spSlot());
+        if (saved != null) return saved.spIsSlotAddress() ? frame + (long) word * saved.spSlot() : slot(saved.spSlot());
         return spIsFrameEnd ? frame + (long) word * FRAME_SP : field(FRAME_SP);
     }
     public void setSp(long sp) {
-        if (saved != null) mem().write64(frame + 8L * saved.spSlot(), sp);
+        if (saved != null && saved.spIsSlotAddress()) throw new IllegalStateException("an i386 kernel-mode pt_regs has no sp to change (sp is where the field would be)");
+        else if (saved != null) setSlot(saved.spSlot(), sp);
         else if (spIsFrameEnd) throw new IllegalStateException("an i386 kernel-mode trap frame has no sp to change (iret keeps the stack)");
         else setField(FRAME_SP, sp);
     }
@@ -105,12 +114,12 @@ public final class PtRegs {
 
     public long gpr(int index) {
         if (index == 4) return getSp();
-        return saved != null ? mem().read64(frame + 8L * saved.gprSlots()[index]) : cpu.cpu().gpr[index];
+        return saved != null ? slot(saved.gprSlots()[index]) : cpu.cpu().gpr[index];
     }
 
     public void setGpr(int index, long value) {
         if (index == 4) setSp(value);
-        else if (saved != null) mem().write64(frame + 8L * saved.gprSlots()[index], value);
+        else if (saved != null) setSlot(saved.gprSlots()[index], value);
         else cpu.cpu().gpr[index] = value;
     }
 
@@ -145,7 +154,7 @@ public final class PtRegs {
     public String toString() {
         var sb = new StringBuilder("ip=0x").append(Long.toHexString(getIp()))
                 .append(" flags=0x").append(Long.toHexString(getFlags()));
-        for (int i = 0; i < 16; i++) sb.append(' ').append(NAMES[i]).append("=0x").append(Long.toHexString(gpr(i)));
+        for (int i = 0; i < (saved != null ? saved.gprSlots().length : 16); i++) sb.append(' ').append(NAMES[i]).append("=0x").append(Long.toHexString(gpr(i)));
         return sb.toString();
     }
 }

@@ -152,7 +152,7 @@ public final class CanOptimize {
     /** The era's booster table decides what may run from the detour buffer (spec 3.2). */
     static boolean boostable(Era era, Instruction insn) {
         return switch (era.boosterTable()) {
-            case SEED_000 -> X86Kprobes.canBoost(insn);
+            case SEED_000 -> X86Kprobes.canBoost(insn, insn.mode());   // on i386 0x40-0x4f are inc/dec, not REX
             case MODERN -> X86Kprobes.canBoost(era, insn, false); // the exception table is checked above (S10)
         };
     }

@@ -8,7 +8,7 @@ import io.probesim.x86.kernel.PtRegs;
 import java.util.Map;
 
 /**
- * The x86-64 detour buffer of an optimized probe (spec 3.3): save the probed context as
+ * The detour buffer of an optimized probe (spec 3.3), x86-64 or i386: save the probed context as
  * pt_regs-like data on the stack, call the optimized callback with the probe's id and a pointer
  * to that data, restore everything, run the copied instructions of the region and jump back
  * behind it. Our own sequence following the documented steps (the kernel's
@@ -19,10 +19,17 @@ import java.util.Map;
  * fields patched: the probe id (the imm32 of the mov to edi), the call's rel32, and after the
  * copied instructions a {@code jmp rel32} back (synthesize_reljump). Assembling the text per
  * probe cost about a millisecond, which dominated registering thousands of probes.
+ *
+ * <p>The i386 sequence ({@link #SAVE_32}) follows the 2.6.34-3.x i386 template's steps
+ * (arch/x86/kernel/kprobes.c, later kprobes/opt.c): pushf, then the rest of a kernel-mode
+ * pt_regs image (ebx at the base ... eax, the segment/orig_ax/ip/cs words, flags on top; no sp
+ * field: sp is where it would be), the regs pointer in edx and the probe in eax (regparm(3):
+ * optimized_callback(op, regs)), the call, the pops, and popf. The kernel pushes fs, es, ds
+ * there; segments are not modelled, so one `sub` reserves those words with the others.
  */
 public final class DetourBuffer {
 
-    /** Bytes reserved per buffer in the detour slot cache (the sequence below is at most 104). */
+    /** Bytes reserved per buffer in the detour slot cache (the sequences below are at most 104). */
     public static final int SIZE = 128;
 
     /**
@@ -78,6 +85,41 @@ public final class DetourBuffer {
             copied:
             """;
 
+    /**
+     * i386: word slots (4 bytes each, from esp at the call) of gpr 0..7. The pushes go eax, ebp,
+     * edi, esi, edx, ecx, ebx below 7 reserved words (cs, ip, orig_ax, gs, fs, es, ds) and the
+     * flags, so ebx is at the base, eax at 6, flags at 14, and sp is slot 15's address.
+     */
+    public static final PtRegs.SavedLayout LAYOUT_32 = new PtRegs.SavedLayout(
+            new int[]{6, 1, 2, 0, 15, 5, 3, 4}, 14, 15, true);
+
+    private static final String SAVE_32 = """
+                    pushf                # regs->flags; sp is the address above it
+                    sub  $28, %esp       # cs, ip, orig_ax, gs, fs, es, ds (not modelled)
+                    push %eax
+                    push %ebp
+                    push %edi
+                    push %esi
+                    push %edx
+                    push %ecx
+                    push %ebx
+                    mov  %esp, %edx      # the saved registers, as the callback's pt_regs (2nd regparm)
+                    mov  $0x7fffffff, %eax  # the probe, 1st regparm (the id is patched in)
+            id_end:
+                    call optimized_callback  # (the rel32 is patched)
+            call_end:
+                    pop  %ebx
+                    pop  %ecx
+                    pop  %edx
+                    pop  %esi
+                    pop  %edi
+                    pop  %ebp
+                    pop  %eax
+                    add  $28, %esp       # skip the reserved words (popf below restores the flags)
+                    popf                 # regs->flags, as the handler left them
+            copied:
+            """;
+
     private final byte[] code;
     private final long copy;
 
@@ -91,7 +133,12 @@ public final class DetourBuffer {
      * original instructions) and jumps to `resume` (probe address + region length).
      */
     public static DetourBuffer assemble(long at, int id, long callback, byte[] copied, long resume) {
-        Template t = Template.INSTANCE;
+        return assemble(Mode.BITS64, at, id, callback, copied, resume);
+    }
+
+    /** As {@link #assemble(long, int, long, byte[], long)}, for a 64-bit or a 32-bit kernel. */
+    public static DetourBuffer assemble(Mode mode, long at, int id, long callback, byte[] copied, long resume) {
+        Template t = mode == Mode.BITS64 ? Template.BITS64 : Template.BITS32;
         int jmpAt = t.copied + copied.length;
         byte[] code = new byte[jmpAt + JMP_REL32_SIZE];
         if (code.length > SIZE) throw new IllegalStateException("detour buffer of " + code.length + " bytes");
@@ -109,7 +156,8 @@ public final class DetourBuffer {
      * has that depends on where a buffer lies), with the offsets of the fields to patch.
      */
     private static final class Template {
-        static final Template INSTANCE = new Template();
+        static final Template BITS64 = new Template(SAVE, Mode.BITS64);
+        static final Template BITS32 = new Template(SAVE_32, Mode.BITS32);
         /** Where the assembled template lies; the callback is put near it so that rel32 fits. */
         private static final long ORIGIN = 0x100000;
 
@@ -118,8 +166,8 @@ public final class DetourBuffer {
         final int callEnd;
         final int copied;
 
-        private Template() {
-            Assembly a = Assembler.assemble(SAVE, ORIGIN, Mode.BITS64, Map.of("optimized_callback", ORIGIN + 0x1000));
+        private Template(String text, Mode mode) {
+            Assembly a = Assembler.assemble(text, ORIGIN, mode, Map.of("optimized_callback", ORIGIN + 0x1000));
             code = a.code();
             idEnd = offset(a, "id_end");
             callEnd = offset(a, "call_end");

@@ -8,6 +8,7 @@ import io.probesim.probes.optprobes.OptimizedKprobe;
 import io.probesim.probes.optprobes.Optprobes;
 import io.probesim.probes.optprobes.OptprobesArch;
 import io.probesim.x86.cpu.Cpu;
+import io.probesim.x86.decode.Mode;
 import io.probesim.x86.kernel.HostContext;
 import io.probesim.x86.kernel.Kernel;
 import io.probesim.x86.kernel.Layout;
@@ -25,16 +26,20 @@ public final class X86Optprobes implements OptprobesArch {
     static final byte BREAKPOINT = (byte) 0xcc;
     /** Detour pages start 8 MiB into module space, clear of the kprobe instruction pages. */
     static final long DETOUR_SPACE = Layout.MODULE_SPACE + 0x800000L;
+    /** The same offset into a 32-bit kernel's module space (the vmalloc area). */
+    static final long DETOUR_SPACE_32 = Layout.MODULE_SPACE_32 + 0x800000L;
 
     private final Optprobes optprobes;
     private final Kernel kernel;
     private final InsnSlots detours;
     private final long callback;
+    private final Mode mode;
 
     public X86Optprobes(Optprobes optprobes) {
         this.optprobes = optprobes;
         this.kernel = optprobes.core().kernel();
-        this.detours = new InsnSlots(kernel, DETOUR_SPACE, DetourBuffer.SIZE, "kprobe_optinsn_page");
+        this.mode = kernel.config().mode();
+        this.detours = new InsnSlots(kernel, mode == Mode.BITS64 ? DETOUR_SPACE : DETOUR_SPACE_32, DetourBuffer.SIZE, "kprobe_optinsn_page");
         this.callback = kernel.natives().define("optimized_callback", this::optimizedCallback);
     }
 
@@ -47,7 +52,7 @@ public final class X86Optprobes implements OptprobesArch {
     public OptimizedKprobe prepare(HostContext ctx, Kprobe p, int id) {
         OptRegion region = CanOptimize.check(optprobes.core(), p);
         long buffer = detours.get(ctx, () -> kernel.rcu().synchronizeSched(ctx));
-        DetourBuffer d = DetourBuffer.assemble(buffer, id, callback, region.copied(), region.address() + region.length());
+        DetourBuffer d = DetourBuffer.assemble(mode, buffer, id, callback, region.copied(), region.address() + region.length());
         kernel.memory().poke(buffer, d.code());
         ctx.log("detour-write", "slot", hex(buffer), "probe", p.name(), "bytes", d.code().length);
         return new OptimizedKprobe(id, region.address(), region.length(), region.copied(), buffer, d.copy());
@@ -91,17 +96,21 @@ public final class X86Optprobes implements OptprobesArch {
     }
 
     /**
-     * The optimized callback the detour buffer calls: rdi = probe id, rsi = the saved
-     * registers. Runs as Java, charges its modelled cost, and returns like a `ret`.
+     * The optimized callback the detour buffer calls: the probe id and the saved registers in
+     * the first two argument registers (rdi, rsi; on i386 regparm(3) eax, edx). Runs as Java,
+     * charges its modelled cost, and returns like a `ret` (popping a machine word).
      */
     private void optimizedCallback(SimCpu sc) {
         Cpu cpu = sc.cpu();
+        boolean bits64 = mode == Mode.BITS64;
+        long id = cpu.gpr[bits64 ? 7 : 0], regs = cpu.gpr[bits64 ? 6 : 2];
         sc.addCycles(kernel.cost(io.probesim.x86.cost.Cost.OPTIMIZED_CALLBACK));
-        OptimizedKprobe op = optprobes.byId((int) cpu.gpr[7]);
-        if (op == null) throw new IllegalStateException("optimized callback for unknown probe id " + cpu.gpr[7]);
-        optprobes.optimizedCallback(sc, op, PtRegs.saved(sc, cpu.gpr[6], DetourBuffer.LAYOUT, op.address() + 1));
-        cpu.rip = kernel.memory().read64(cpu.gpr[4]);
-        cpu.gpr[4] += 8;
+        OptimizedKprobe op = optprobes.byId((int) id);
+        if (op == null) throw new IllegalStateException("optimized callback for unknown probe id " + id);
+        optprobes.optimizedCallback(sc, op, PtRegs.saved(sc, regs, bits64 ? DetourBuffer.LAYOUT : DetourBuffer.LAYOUT_32, op.address() + 1));
+        int w = kernel.wordBytes();
+        cpu.rip = kernel.memory().load(cpu.gpr[4], w);
+        cpu.gpr[4] += w;
     }
 
     private Era.JumpWriter era() {
