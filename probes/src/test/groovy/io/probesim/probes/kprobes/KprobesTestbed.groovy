@@ -68,12 +68,20 @@ kprobe_target2:  lea  2(%rdi), %rax
 
     /** Runs `test` as a host task on cpu 0 until it returns; rethrows what it threw. */
     void run(Consumer<HostContext> test) {
+        runTestTask(kernel, sim, 10 * Time.MS, test)
+    }
+
+    /**
+     * Boots `kernel`, runs `test` as host task 'test' on cpu 0 and stops the simulation when it
+     * returns (at most `limitPs` of simulated time); rethrows what the task threw.
+     */
+    static void runTestTask(Kernel kernel, Simulation sim, long limitPs, Consumer<HostContext> test) {
         boolean[] done = [false]
         kernel.createHostTask('test', 0, { ctx -> test.accept(ctx); done[0] = true } as Consumer<HostContext>)
         kernel.addExitListener({ t -> if (t.name() == 'test') sim.stop('test done') } as Consumer)
         kernel.boot()
         try {
-            sim.run(10 * Time.MS)
+            sim.run(limitPs)
         } catch (io.probesim.x86.kernel.HostTaskFailure f) {
             throw f.cause
         } finally {

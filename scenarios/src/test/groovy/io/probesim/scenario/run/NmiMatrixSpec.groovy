@@ -39,22 +39,14 @@ class NmiMatrixSpec extends Specification {
     }
 
     def "S21 safe: with Linux's guard no schedule of #budget overwrites a frame, and nested NMIs do occur (as repeats)"() {
-        given:
-        def runner = Examples.runner('s21')
-        int repeats = 0
-        def counting = { c ->
-            def r = runner.run(c)
-            if (r.log().events().any { it.kind() == 'nmi-repeat' }) repeats++
-            r
-        } as io.probesim.sim.explore.ScheduleRunner
-
         when:
-        def result = new Explorer(counting, Strategies.random(7), 'spec').explore(Budget.schedules(budget), 1, { d, t, v -> })
+        def run = Examples.exploreSafe('s21', budget, 'nmi-repeat')
+        def result = run.result()
 
         then:
         result.violation().isEmpty()
         result.schedules() == budget
-        repeats > 0                       // the race happened and the guard turned it into a repeat
+        run.raced() > 0                   // the race happened and the guard turned it into a repeat
 
         where:
         budget = SAFE_BUDGET

@@ -1,8 +1,5 @@
 package io.probesim.scenario.run
 
-import io.probesim.sim.explore.Budget
-import io.probesim.sim.explore.Explorer
-import io.probesim.sim.explore.Strategies
 import spock.lang.Specification
 
 /**
@@ -17,22 +14,14 @@ class RemovedProbeMatrixSpec extends Specification {
     static final long SAFE_BUDGET = Long.getLong('probesim.safeBudget', 1000)
 
     def "S20 safe: with the check no schedule of #budget oopses, and the race does happen (kprobe-gone restarts)"() {
-        given:
-        def runner = Examples.runner('s20')
-        int restarts = 0
-        def counting = { c ->
-            def r = runner.run(c)
-            if (r.log().events().any { it.kind() == 'kprobe-gone' }) restarts++
-            r
-        } as io.probesim.sim.explore.ScheduleRunner
-
         when:
-        def result = new Explorer(counting, Strategies.random(7), 'spec').explore(Budget.schedules(budget), 1, { d, t, v -> })
+        def run = Examples.exploreSafe('s20', budget, 'kprobe-gone')
+        def result = run.result()
 
         then:
         result.violation().isEmpty()
         result.schedules() == budget
-        restarts > 0                      // the window was hit and the check turned it into a restart
+        run.raced() > 0                   // the window was hit and the check turned it into a restart
 
         where:
         budget = SAFE_BUDGET

@@ -6,6 +6,7 @@ import io.probesim.probes.ProbeConfig
 import io.probesim.probes.invariants.HandlerExactlyOnce
 import io.probesim.probes.invariants.SlotNotFreedWhileInUse
 import io.probesim.probes.kprobes.Kprobes
+import io.probesim.probes.kprobes.KprobesTestbed
 import io.probesim.sim.Simulation
 import io.probesim.sim.Time
 import io.probesim.sim.Violations
@@ -47,18 +48,7 @@ class Kprobes32Bed {
 
     /** Runs `test` as a host task on cpu 0 until it returns; rethrows what it threw. */
     void run(Consumer<HostContext> test) {
-        boolean[] done = [false]
-        kernel.createHostTask('test', 0, { ctx -> test.accept(ctx); done[0] = true } as Consumer<HostContext>)
-        kernel.addExitListener({ t -> if (t.name() == 'test') sim.stop('test done') } as Consumer)
-        kernel.boot()
-        try {
-            sim.run(1000 * Time.MS)
-        } catch (io.probesim.x86.kernel.HostTaskFailure f) {
-            throw f.cause
-        } finally {
-            kernel.shutdown()
-        }
-        assert done[0]: 'the test task did not finish'
+        KprobesTestbed.runTestTask(kernel, sim, 1000 * Time.MS, test)
     }
 
     /** fixtures/kstyle/kstyle32.o: kernel-style C built by gcc -m32 -mregparm=3 (fixtures/README.md). */
